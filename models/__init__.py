@@ -1,0 +1,1 @@
+"""Tables (SQLAlchemy 2, typed) and the pure domain rules: workflow, policy, text folding."""

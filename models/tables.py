@@ -1,0 +1,31 @@
+"""Every table in one namespace: `from models import tables` then `tables.Report`."""
+
+from models.base import Base
+from models.directory import Agency, Category, Holiday, Routing, agency_categories
+from models.geo import Area
+from models.reports import (
+    Attachment,
+    Message,
+    Rating,
+    Report,
+    ReportCodeCounter,
+    ReportEvent,
+)
+from models.users import User
+
+__all__ = [
+    "Agency",
+    "Area",
+    "Attachment",
+    "Base",
+    "Category",
+    "Holiday",
+    "Message",
+    "Rating",
+    "Report",
+    "ReportCodeCounter",
+    "ReportEvent",
+    "Routing",
+    "User",
+    "agency_categories",
+]
