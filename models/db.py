@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, Result, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -46,3 +47,38 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class SessionScope:
+    """One lazily opened session shared by a request's resolvers, one statement at a time.
+
+    GraphQL resolves sibling fields concurrently and an AsyncSession refuses concurrent use, so
+    statements queue on a lock; the request still holds a single connection, never one per field.
+    """
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    def _current(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._factory()
+        return self._session
+
+    async def execute(self, statement: Executable) -> Result[Any]:
+        async with self._lock:
+            return await self._current().execute(statement)
+
+    async def scalars(self, statement: Executable) -> list[Any]:
+        async with self._lock:
+            return list((await self._current().scalars(statement)).all())
+
+    async def scalar(self, statement: Executable) -> Any:
+        async with self._lock:
+            return await self._current().scalar(statement)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()

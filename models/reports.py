@@ -103,6 +103,8 @@ class Message(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_role: Mapped[Role] = mapped_column(string_enum(Role))
     author_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    # As on events: a role or an agency's name, never a staff member's personal name.
+    author_label: Mapped[str] = mapped_column(String(300))
     visibility: Mapped[Visibility] = mapped_column(string_enum(Visibility))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

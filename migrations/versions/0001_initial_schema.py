@@ -234,6 +234,7 @@ def upgrade() -> None:
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("author_role", sa.String(length=32), nullable=False),
         sa.Column("author_agency_id", sa.Integer(), nullable=True),
+        sa.Column("author_label", sa.String(length=300), nullable=False),
         sa.Column("visibility", sa.String(length=32), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

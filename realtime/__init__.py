@@ -1,0 +1,1 @@
+"""Events, channel names, the broker and the subscription streams."""

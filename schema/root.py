@@ -1,0 +1,69 @@
+"""The assembled schema: root types, limits, and error masking."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from schema.errors import ClientError, ErrorCode
+from schema.query import Query
+
+logger = logging.getLogger("phananh.graphql")
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask everything but errors the client caused (syntax, validation, ClientError)."""
+    original = error.original_error
+    if original is None or isinstance(original, ClientError):
+        return False
+    # A ClientError raised in a resolver arrives wrapped: the wrapper's original is itself.
+    if isinstance(original, GraphQLError) and original.extensions.get("code"):
+        return False
+    logger.error("unexpected error at %s", error.path, exc_info=original)
+    return True
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """strawberry's MaskErrors, plus the `INTERNAL_SERVER_ERROR` code API.md promises."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value},
+        )
+
+
+schema = strawberry.Schema(
+    query=Query,
+    config=StrawberryConfig(disable_field_suggestions=True),
+    extensions=[
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=_should_mask, error_message="Internal server error."
+        ),
+    ],
+)

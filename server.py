@@ -1,0 +1,181 @@
+"""The application: `create_app(settings)` builds the Starlette app; `python server.py` runs it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from typing import Any
+
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from models.db import create_engine, create_session_factory
+from models.migrate import is_at_head, upgrade_to_head
+from realtime.broker import Broker
+from schema.context import Context
+from schema.root import schema
+from settings import Settings, SettingsError
+
+logger = logging.getLogger("phananh")
+
+_request_contexts: ContextVar[list[Context] | None] = ContextVar("request_contexts", default=None)
+
+
+class PhanAnhGraphQL(GraphQL[Context, None]):
+    """strawberry's ASGI app with our context, closing each request's session when it is done."""
+
+    def __init__(self, app: Starlette, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        contexts: list[Context] = []
+        token = _request_contexts.set(contexts)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _request_contexts.reset(token)
+            for context in contexts:
+                await context.db.close()
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        state = self.app.state
+        context = Context.for_request(
+            state.settings, state.sessions, request=request, response=response
+        )
+        contexts = _request_contexts.get()
+        if contexts is not None:
+            contexts.append(context)
+        return context
+
+
+async def healthz(_request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when the database answers at the current migration and the broker is reachable."""
+    state = request.app.state
+    checks = {"database": False, "migrations": False, "broker": False}
+    try:
+        async with asyncio.timeout(2.0), state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = True
+        checks["migrations"] = await is_at_head(state.engine)
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the log only
+        logger.warning("readiness: database check failed: %s", type(exc).__name__)
+    checks["broker"] = await state.broker.is_ready()
+    ready = all(checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        sessions = create_session_factory(engine)
+        if settings.auto_migrate:
+            await upgrade_to_head(engine)
+        if settings.demo_data:
+            await _seed(sessions)
+        broker = Broker(settings.broadcast_url)
+        await broker.connect()
+        app.state.engine = engine
+        app.state.sessions = sessions
+        app.state.broker = broker
+        try:
+            yield
+        finally:
+            await broker.disconnect()
+            await engine.dispose()
+
+    app = Starlette(lifespan=lifespan)
+    app.state.settings = settings
+    graphql = PhanAnhGraphQL(
+        app,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=False,
+    )
+    app.router.routes.extend(
+        [
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ]
+    )
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="PhanAnh server")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings, seed=False))
+        return 0
+    if args.command == "seed":
+        asyncio.run(_migrate(settings, seed=True))
+        return 0
+    uvicorn.run(
+        "server:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        ws_max_size=256 * 1024,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+async def _migrate(settings: Settings, *, seed: bool) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+        if seed:
+            await _seed(create_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _seed(sessions: async_sessionmaker[AsyncSession]) -> None:
+    # Imported here: the demo data's module is large and only needed when it is enabled.
+    from models.demo import seed_demo
+
+    loaded = await seed_demo(sessions)
+    logger.info("demo data %s", "loaded" if loaded else "already present")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Fixtures: one migrated database per run (SQLite or PostgreSQL), emptied before each test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from models.db import create_engine, create_session_factory
+from models.migrate import upgrade_to_head
+from server import create_app
+from settings import Settings
+from tests.backends import (
+    Backend,
+    chosen_backend,
+    create_database,
+    drop_database,
+    empty_all_tables,
+)
+
+
+@pytest.fixture(scope="session")
+async def backend(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backend]:
+    chosen = chosen_backend(tmp_path_factory.mktemp("db"))
+    await create_database(chosen)
+    engine = create_engine(chosen.database_url)
+    await upgrade_to_head(engine)
+    await engine.dispose()
+    yield chosen
+    await drop_database(chosen)
+
+
+@pytest.fixture(scope="session")
+async def engine(backend: Backend) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(backend.database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    await empty_all_tables(engine)
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=backend.database_url,
+        broadcast_url=backend.broadcast_url,
+        media_dir=tmp_path / "media",
+        auto_migrate=False,
+        demo_data=False,
+    )
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class GraphQLClient:
+    """Posts operations to /graphql the way a front end does."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.token: str | None = None
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of an operation that must succeed without errors."""
+        body = await self.post(query, variables)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    async def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        body = await self.post(query, variables)
+        return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
