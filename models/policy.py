@@ -7,6 +7,7 @@ through the predicates, so a new query cannot forget a rule. No I/O here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import ColumnElement, or_, true
 
@@ -61,7 +62,7 @@ def visible_reports(actor: Actor) -> ColumnElement[bool]:
     """
     if actor.is_coordinator:
         return true()
-    public = Report.is_public
+    public = cast(ColumnElement[bool], Report.is_public)
     if actor.is_officer:
         return or_(public, Report.assigned_agency_id == actor.agency_id)
     if actor.user_id is not None:

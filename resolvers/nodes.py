@@ -45,6 +45,9 @@ async def load_node(ctx: Context, type_name: str, key: str) -> Any | None:
     if type_name == "User":
         return await loaders.user.load(pk) if policy.may_see_user(ctx.actor, pk) else None
     if type_name in PUBLIC_TYPES:
-        loader = {"Category": loaders.category, "Agency": loaders.agency, "Area": loaders.area}
-        return await loader[type_name].load(pk)
+        if type_name == "Category":
+            return await loaders.category.load(pk)
+        if type_name == "Agency":
+            return await loaders.agency.load(pk)
+        return await loaders.area.load(pk)
     return None

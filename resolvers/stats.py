@@ -25,6 +25,7 @@ async def report_stats(ctx: Context, criteria: ReportCriteria) -> StatusCounts:
         .where(*report_conditions(ctx.actor, criteria, ctx.now()))
         .group_by(report.status)
     )
-    counts = {ReportStatus(status): int(n) for status, n in (await ctx.db.execute(statement)).all()}
+    rows = (await ctx.db.execute(statement)).all()
+    counts = {ReportStatus(row[0]): int(row[1]) for row in rows}
     by_status = {status: counts.get(status, 0) for status in ReportStatus}
     return StatusCounts(total=sum(by_status.values()), by_status=by_status)

@@ -1,21 +1,23 @@
-"""GraphQL enums, generated from the domain's Python enums so the two cannot drift apart."""
+"""GraphQL enums, registered on the domain's own Python enums so the two cannot drift apart."""
 
 from __future__ import annotations
 
 import strawberry
 
-from models import enums
+from models.enums import ReportEventType, ReportStatus, Role, Satisfaction, Visibility
 
-ReportStatus = strawberry.enum(
-    enums.ReportStatus,
+strawberry.enum(
+    ReportStatus,
     description="Where a report stands: SUBMITTED (awaiting triage), ASSIGNED (forwarded to an "
     "agency), IN_PROGRESS (acknowledged), RESOLVED (answered), CLOSED, REJECTED.",
 )
-Role = strawberry.enum(enums.Role, description="What an account may do.")
-Visibility = strawberry.enum(
-    enums.Visibility,
+strawberry.enum(Role, description="What an account may do.")
+strawberry.enum(
+    Visibility,
     description="Who may read a message: PUBLIC (everyone), PARTICIPANTS (the reporter and the "
     "staff handling the report), INTERNAL (staff only).",
 )
-Satisfaction = strawberry.enum(enums.Satisfaction, description="A citizen's rating of a result.")
-ReportEventType = strawberry.enum(enums.ReportEventType, description="A step on the timeline.")
+strawberry.enum(Satisfaction, description="A citizen's rating of a result.")
+strawberry.enum(ReportEventType, description="A step on a report's timeline.")
+
+__all__ = ["ReportEventType", "ReportStatus", "Role", "Satisfaction", "Visibility"]

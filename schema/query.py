@@ -53,8 +53,8 @@ class Query:
         row = await nodes.load_node(info.context, type_name, key)
         if row is None:
             return None
-        node_type: type = _NODE_TYPES[type(row)]
-        return node_type.from_model(row)  # type: ignore[no-any-return]
+        node: Node = _NODE_TYPES[type(row)].from_model(row)  # type: ignore[attr-defined]
+        return node
 
     @strawberry.field(description="The signed-in user; null when not signed in.")
     async def viewer(self, info: Info) -> User | None:

@@ -32,7 +32,7 @@ def _should_mask(error: GraphQLError) -> bool:
     if original is None or isinstance(original, ClientError):
         return False
     # A ClientError raised in a resolver arrives wrapped: the wrapper's original is itself.
-    if isinstance(original, GraphQLError) and original.extensions.get("code"):
+    if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
         return False
     logger.error("unexpected error at %s", error.path, exc_info=original)
     return True

@@ -286,7 +286,7 @@ async def test_report_stats_count_visible_reports_by_status(
     data = await gql.data("{ reportStats { total byStatus { status count } } }")
     counts = {row["status"]: row["count"] for row in data["reportStats"]["byStatus"]}
     assert data["reportStats"]["total"] == 2
-    assert counts["ASSIGNED"] == 1 and counts["IN_PROGRESS"] == 1 and counts["SUBMITTED"] == 0
+    assert (counts["ASSIGNED"], counts["IN_PROGRESS"], counts["SUBMITTED"]) == (1, 1, 0)
 
 
 async def test_hidden_reports_are_not_in_the_table_of_the_public(
@@ -295,4 +295,5 @@ async def test_hidden_reports_are_not_in_the_table_of_the_public(
     world = await _world(session_factory)
     async with session_factory() as session:
         hidden = await session.get(tables.Report, world["hidden"].id)
-        assert hidden is not None and hidden.is_public is False
+        assert hidden is not None
+        assert hidden.is_public is False
