@@ -21,10 +21,18 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
+from models.base import utcnow
 from models.db import create_engine, create_session_factory
 from models.migrate import is_at_head, upgrade_to_head
+from models.policy import ANONYMOUS
 from realtime.broker import Broker
+from resolvers.auth import AuthenticationError, authenticate
+from resolvers.services import Services
+from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
+from resolvers.throttle import MemoryThrottle, RedisThrottle, Throttle
 from schema.context import Context
 from schema.root import schema
 from settings import Settings, SettingsError
@@ -34,8 +42,15 @@ logger = logging.getLogger("phananh")
 _request_contexts: ContextVar[list[Context] | None] = ContextVar("request_contexts", default=None)
 
 
+ACTOR_KEY = "phananh.actor"
+
+
 class PhanAnhGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI app with our context, closing each request's session when it is done."""
+    """strawberry's ASGI app with our context and authentication.
+
+    Over HTTP the bearer token is checked before GraphQL runs, and each request's session is
+    closed when the response is sent; over WebSocket the token comes in `connection_init`.
+    """
 
     def __init__(self, app: Starlette, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
@@ -44,6 +59,18 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        state = self.app.state
+        request = Request(scope)
+        try:
+            scope[ACTOR_KEY] = await authenticate(
+                state.sessions,
+                state.settings.secret_key,
+                request.headers.get("authorization"),
+                utcnow(),
+            )
+        except AuthenticationError as exc:
+            await _unauthenticated(str(exc))(scope, receive, send)
             return
         contexts: list[Context] = []
         token = _request_contexts.set(contexts)
@@ -56,13 +83,43 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         state = self.app.state
-        context = Context.for_request(
-            state.settings, state.sessions, request=request, response=response
+        client = request.client
+        context = Context.create(
+            state.settings,
+            state.sessions,
+            state.services,
+            actor=request.scope.get(ACTOR_KEY, ANONYMOUS),
+            client_ip=client.host if client else "unknown",
+            request=request,
+            response=response,
         )
         contexts = _request_contexts.get()
         if contexts is not None:
             contexts.append(context)
         return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        try:
+            context.actor = await authenticate(
+                context.sessions,
+                context.settings.secret_key,
+                authorization if isinstance(authorization, str) else None,
+                utcnow(),
+            )
+        except AuthenticationError as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from exc
+        ack: UnsetType = UNSET
+        return ack
+
+
+def _unauthenticated(message: str) -> JSONResponse:
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+    }
+    return JSONResponse(body, status_code=200)
 
 
 async def healthz(_request: Request) -> PlainTextResponse:
@@ -101,12 +158,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await _seed(sessions)
         broker = Broker(settings.broadcast_url)
         await broker.connect()
+        throttle: Throttle = (
+            MemoryThrottle() if settings.is_memory_broker else RedisThrottle(settings.broadcast_url)
+        )
+        sms: CodeSender = MemoryCodeSender() if settings.sms_sender == "memory" else LogCodeSender()
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.broker = broker
+        app.state.services = Services(throttle=throttle, sms=sms)
         try:
             yield
         finally:
+            if isinstance(throttle, RedisThrottle):
+                await throttle.close()
             await broker.disconnect()
             await engine.dispose()
 

@@ -54,6 +54,8 @@ class Settings:
     demo_data: bool = True
     graphiql: bool = True
     log_level: str = "info"
+    # Where one-time codes go: "log" (development) or "memory" (tests); a gateway plugs in here.
+    sms_sender: str = "log"
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +90,7 @@ class Settings:
             demo_data=_bool(env.get("DEMO_DATA"), is_sqlite and mode != "production"),
             graphiql=_bool(env.get("GRAPHIQL"), mode != "production"),
             log_level=(env.get("LOG_LEVEL") or "info").lower(),
+            sms_sender=(env.get("SMS_SENDER") or "log").lower(),
         )
         settings.validate()
         return settings
@@ -100,6 +103,8 @@ class Settings:
             )
         if not self.broadcast_url.startswith(("memory://", "redis://", "rediss://")):
             raise SettingsError("BROADCAST_URL must start with memory://, redis:// or rediss://")
+        if self.sms_sender not in {"log", "memory"}:
+            raise SettingsError("SMS_SENDER must be 'log' or 'memory'")
         if self.workers < 1:
             raise SettingsError("WEB_CONCURRENCY must be at least 1")
         if not 0 < self.port < 65536:

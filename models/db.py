@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Executable, Result, event
+from sqlalchemy import Executable, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,9 +66,10 @@ class SessionScope:
             self._session = self._factory()
         return self._session
 
-    async def execute(self, statement: Executable) -> Result[Any]:
+    async def rows(self, statement: Executable) -> list[tuple[Any, ...]]:
         async with self._lock:
-            return await self._current().execute(statement)
+            result = await self._current().execute(statement)
+            return [tuple(row) for row in result.all()]
 
     async def scalars(self, statement: Executable) -> list[Any]:
         async with self._lock:

@@ -93,6 +93,7 @@ class Rate:
     hours: float
     satisfaction: Satisfaction
     comment: str | None = None
+    by: str = REPORTER
 
 
 @dataclass(frozen=True)
@@ -551,6 +552,7 @@ _PUBLIC = Visibility.PUBLIC
 _PARTICIPANTS = Visibility.PARTICIPANTS
 _INTERNAL = Visibility.INTERNAL
 
+# Each: key, category, area, reporter, days ago, title, description, address, steps.
 REPORTS: tuple[ReportSeed, ...] = (
     # --- CLOSED ---
     ReportSeed(
@@ -1151,7 +1153,7 @@ REPORTS: tuple[ReportSeed, ...] = (
         (
             Reject(
                 2,
-                "Nội dung đã được tiếp nhận và chuyển xử lý; mời theo dõi kết quả tại phản ánh gốc.",
+                "Nội dung đã được chuyển xử lý; mời theo dõi kết quả tại phản ánh gốc.",
                 duplicate_of="rac_song_cau_rao",
             ),
         ),

@@ -7,11 +7,10 @@ through the predicates, so a new query cannot forget a rule. No I/O here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from models.enums import Role, Visibility
+from models.enums import ReportStatus, Role, Visibility
 from models.reports import Report
 
 PUBLIC_ONLY: frozenset[Visibility] = frozenset({Visibility.PUBLIC})
@@ -57,12 +56,12 @@ def visible_reports(actor: Actor) -> ColumnElement[bool]:
     """The row filter every report query goes through.
 
     A report is public once the coordinator has forwarded it (`is_public`); before that, and when
-    it is rejected, only its author and the staff who handle it see it. Rejected reports that had
-    been public stay visible to the public only through their original's timeline.
+    it is rejected (even after having been forwarded and returned), only its author and the staff
+    who handle it see it.
     """
     if actor.is_coordinator:
         return true()
-    public = cast(ColumnElement[bool], Report.is_public)
+    public = and_(Report.is_public, Report.status != ReportStatus.REJECTED)
     if actor.is_officer:
         return or_(public, Report.assigned_agency_id == actor.agency_id)
     if actor.user_id is not None:
@@ -70,8 +69,12 @@ def visible_reports(actor: Actor) -> ColumnElement[bool]:
     return public
 
 
+def is_public(report: Report) -> bool:
+    return report.is_public and report.status is not ReportStatus.REJECTED
+
+
 def can_see_report(actor: Actor, report: Report) -> bool:
-    if actor.is_coordinator or report.is_public:
+    if actor.is_coordinator or is_public(report):
         return True
     if actor.is_officer and report.assigned_agency_id == actor.agency_id:
         return True
@@ -119,3 +122,8 @@ def reporter_label(actor: Actor, report: Report, display_name: str) -> str:
 def may_see_user(actor: Actor, user_id: int) -> bool:
     """User nodes: yourself, or an administrator."""
     return actor.user_id == user_id or actor.role is Role.ADMIN
+
+
+def may_administer(actor: Actor) -> bool:
+    """Agencies, staff accounts, categories, areas and routing: administrators only."""
+    return actor.role is Role.ADMIN

@@ -1,5 +1,6 @@
 """Every table in one namespace: `from models import tables` then `tables.Report`."""
 
+from models.accounts import PhoneVerification, RefreshToken
 from models.base import Base
 from models.directory import Agency, Category, Holiday, Routing, agency_categories
 from models.geo import Area
@@ -21,7 +22,9 @@ __all__ = [
     "Category",
     "Holiday",
     "Message",
+    "PhoneVerification",
     "Rating",
+    "RefreshToken",
     "Report",
     "ReportCodeCounter",
     "ReportEvent",

@@ -193,8 +193,7 @@ class Loaders:
                 .where(model.report_id.in_(report_ids), condition)
                 .group_by(model.report_id)
             )
-            rows = (await self.db.execute(statement)).all()
-            found = {row[0]: int(row[1]) for row in rows}
+            found = {row[0]: int(row[1]) for row in await self.db.rows(statement)}
             for report_id in report_ids:
                 counts[(report_id, scopes)] = found.get(report_id, 0)
         return [counts[key] for key in keys]

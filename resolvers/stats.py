@@ -25,7 +25,6 @@ async def report_stats(ctx: Context, criteria: ReportCriteria) -> StatusCounts:
         .where(*report_conditions(ctx.actor, criteria, ctx.now()))
         .group_by(report.status)
     )
-    rows = (await ctx.db.execute(statement)).all()
-    counts = {ReportStatus(row[0]): int(row[1]) for row in rows}
+    counts = {ReportStatus(row[0]): int(row[1]) for row in await ctx.db.rows(statement)}
     by_status = {status: counts.get(status, 0) for status in ReportStatus}
     return StatusCounts(total=sum(by_status.values()), by_status=by_status)

@@ -13,6 +13,7 @@ from models.base import utcnow
 from models.db import SessionScope
 from models.policy import ANONYMOUS, Actor
 from resolvers.loaders import Loaders
+from resolvers.services import Services
 from settings import Settings
 
 
@@ -20,21 +21,27 @@ from settings import Settings
 class Context:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
+    services: Services
     db: SessionScope
     loaders: Loaders
     actor: Actor = ANONYMOUS
+    client_ip: str = "unknown"
     request: Any = None
     response: Any = None
+    # strawberry stores the WebSocket `connection_init` payload here.
+    connection_params: Any = None
 
     def now(self) -> datetime:
         return utcnow()
 
     @classmethod
-    def for_request(
+    def create(
         cls,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
+        services: Services,
         actor: Actor = ANONYMOUS,
+        client_ip: str = "unknown",
         request: Any = None,
         response: Any = None,
     ) -> Context:
@@ -42,9 +49,11 @@ class Context:
         return cls(
             settings=settings,
             sessions=sessions,
+            services=services,
             db=db,
             loaders=Loaders(db),
             actor=actor,
+            client_ip=client_ip,
             request=request,
             response=response,
         )

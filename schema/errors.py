@@ -46,3 +46,12 @@ class UserError:
     field: list[str] | None = strawberry.field(
         default=None, description="The path of the input field at fault, when there is one."
     )
+
+
+def user_errors(error: Exception) -> list[UserError]:
+    """The `userErrors` of a payload for a use case's DomainError."""
+    from models.errors import DomainError
+
+    assert isinstance(error, DomainError)
+    field = [error.field] if error.field else None
+    return [UserError(code=error.code.value, message=error.message, field=field)]

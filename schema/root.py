@@ -16,6 +16,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from schema.accounts import AccountMutations
+from schema.admin import AdminMutations
 from schema.errors import ClientError, ErrorCode
 from schema.query import Query
 
@@ -53,8 +55,17 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+@strawberry.type(
+    description="Changing PhanAnh: each mutation takes one `input` and returns a payload with "
+    "the changed object and `userErrors`."
+)
+class Mutation(AccountMutations, AdminMutations):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     config=StrawberryConfig(disable_field_suggestions=True),
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

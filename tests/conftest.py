@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from models import tables
 from models.db import create_engine, create_session_factory
+from models.enums import Role
 from models.migrate import upgrade_to_head
+from resolvers.sms import MemoryCodeSender
 from server import create_app
 from settings import Settings
 from tests.backends import (
@@ -22,6 +25,7 @@ from tests.backends import (
     drop_database,
     empty_all_tables,
 )
+from tests.factories import PASSWORD
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +60,7 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         media_dir=tmp_path / "media",
         auto_migrate=False,
         demo_data=False,
+        sms_sender="memory",
     )
 
 
@@ -106,3 +111,29 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest.fixture
+def sms(app: Starlette) -> MemoryCodeSender:
+    sender = app.state.services.sms
+    assert isinstance(sender, MemoryCodeSender)
+    return sender
+
+
+LOGIN = """
+mutation ($username: String!, $password: String!) {
+  login(input: {username: $username, password: $password}) {
+    accessToken refreshToken userErrors { code message }
+  }
+}
+"""
+
+
+async def sign_in(client: httpx.AsyncClient, user: tables.User) -> GraphQLClient:
+    """A GraphQL client signed in as `user` (made by tests.factories, password "password")."""
+    signed_in = GraphQLClient(client)
+    login = user.phone if user.role is Role.CITIZEN else user.username
+    data = await signed_in.data(LOGIN, {"username": login, "password": PASSWORD})
+    assert data["login"]["userErrors"] == [], data
+    signed_in.token = data["login"]["accessToken"]
+    return signed_in

@@ -79,6 +79,7 @@ async def make_user(
         username=None if role is Role.CITIZEN else f"staff{n}",
         phone=phone if phone is not None else (f"+8491{n:07d}" if role is Role.CITIZEN else None),
         display_name=display_name,
+        phone_verified_at=utcnow() if role is Role.CITIZEN else None,
         password_hash=PASSWORD_HASH,
         agency_id=agency.id if agency else None,
     )
