@@ -29,6 +29,7 @@ from models.db import create_engine, create_session_factory
 from models.migrate import is_at_head, upgrade_to_head
 from models.policy import ANONYMOUS
 from realtime.broker import Broker
+from realtime.publisher import EventPublisher
 from resolvers.auth import AuthenticationError, authenticate
 from resolvers.services import Services
 from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
@@ -165,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.broker = broker
-        app.state.services = Services(throttle=throttle, sms=sms)
+        app.state.services = Services(throttle=throttle, sms=sms, events=EventPublisher(broker))
         try:
             yield
         finally:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from models.base import Base, utcnow
 from models.columns import string_enum
@@ -135,6 +136,10 @@ class ReportEvent(Base):
     __tablename__ = "report_events"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The writing transaction's id on PostgreSQL (0 on SQLite, whose writers are serial): events
+    # are read in (tx_id, id) order and only below the oldest running transaction, so "every
+    # event after a cursor" can never later gain one that commits late (see realtime.log).
+    tx_id: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     type: Mapped[ReportEventType] = mapped_column(string_enum(ReportEventType))
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -155,6 +160,7 @@ class ReportEvent(Base):
     __table_args__ = (
         Index("ix_report_events_report_id_id", "report_id", "id"),
         Index("ix_report_events_agency_id_id", "agency_id", "id"),
+        Index("ix_report_events_tx_id_id", "tx_id", "id"),
     )
 
 

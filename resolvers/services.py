@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from realtime.publisher import EventPublisher
 from resolvers.sms import CodeSender
 from resolvers.throttle import Throttle
 
@@ -12,3 +13,4 @@ from resolvers.throttle import Throttle
 class Services:
     throttle: Throttle
     sms: CodeSender
+    events: EventPublisher
