@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,11 +26,14 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from models.base import utcnow
 from models.db import create_engine, create_session_factory
+from models.media import MediaStore
 from models.migrate import is_at_head, upgrade_to_head
 from models.policy import ANONYMOUS
+from open311.routes import routes as open311_routes
 from realtime.broker import Broker
 from realtime.publisher import EventPublisher
 from resolvers.auth import AuthenticationError, authenticate
+from resolvers.media import find_media
 from resolvers.services import Services
 from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
 from resolvers.throttle import MemoryThrottle, RedisThrottle, Throttle
@@ -63,6 +66,9 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             return
         state = self.app.state
         request = Request(scope)
+        if _is_multipart(request) and not _has_preflight_header(request):
+            await _csrf_refused()(scope, receive, send)
+            return
         try:
             scope[ACTOR_KEY] = await authenticate(
                 state.sessions,
@@ -89,6 +95,7 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             state.settings,
             state.sessions,
             state.services,
+            read_sessions=state.read_sessions,
             actor=request.scope.get(ACTOR_KEY, ANONYMOUS),
             client_ip=client.host if client else "unknown",
             request=request,
@@ -113,6 +120,25 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": str(exc)}) from exc
         ack: UnsetType = UNSET
         return ack
+
+
+# A browser form can post multipart data to another site without a preflight; it cannot add
+# custom headers. Requiring one of these makes cross-site upload forgery impossible.
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight")
+
+
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
+def _has_preflight_header(request: Request) -> bool:
+    return any(request.headers.get(name) for name in PREFLIGHT_HEADERS)
+
+
+def _csrf_refused() -> JSONResponse:
+    message = "Multipart requests need a `GraphQL-Preflight: 1` header."
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+    return JSONResponse(body, status_code=400)
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -146,13 +172,44 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
+async def media(request: Request) -> Response:
+    """An attachment, if the caller may see it; private ones are never cached by proxies."""
+    state = request.app.state
+    try:
+        actor = await authenticate(
+            state.sessions,
+            state.settings.secret_key,
+            request.headers.get("authorization"),
+            utcnow(),
+        )
+    except AuthenticationError:
+        return PlainTextResponse("Unauthenticated", status_code=401)
+    found = await find_media(
+        state.read_sessions,
+        MediaStore(state.settings.media_dir),
+        actor,
+        request.path_params["attachment_id"],
+    )
+    if found is None:
+        return PlainTextResponse("Not found", status_code=404)
+    cache = "public, max-age=86400" if found.public else "private, no-store"
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache},
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        sessions = create_session_factory(engine)
+        write_engine = (
+            create_engine(settings.database_url, for_writes=True) if settings.is_sqlite else engine
+        )
+        sessions = create_session_factory(write_engine)
         if settings.auto_migrate:
             await upgrade_to_head(engine)
         if settings.demo_data:
@@ -160,11 +217,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         broker = Broker(settings.broadcast_url)
         await broker.connect()
         throttle: Throttle = (
-            MemoryThrottle() if settings.is_memory_broker else RedisThrottle(settings.broadcast_url)
+            MemoryThrottle()
+            if settings.is_memory_broker
+            else RedisThrottle(settings.broadcast_url, settings.redis_prefix)
         )
         sms: CodeSender = MemoryCodeSender() if settings.sms_sender == "memory" else LogCodeSender()
         app.state.engine = engine
         app.state.sessions = sessions
+        app.state.read_sessions = create_session_factory(engine)
         app.state.broker = broker
         app.state.services = Services(throttle=throttle, sms=sms, events=EventPublisher(broker))
         try:
@@ -174,6 +234,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await throttle.close()
             await broker.disconnect()
             await engine.dispose()
+            await write_engine.dispose()
 
     app = Starlette(lifespan=lifespan)
     app.state.settings = settings
@@ -181,6 +242,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=False,
+        multipart_uploads_enabled=True,
     )
     app.router.routes.extend(
         [
@@ -188,6 +250,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/media/{attachment_id}", media),
+            Mount("/open311/v2", routes=open311_routes),
         ]
     )
     return app

@@ -56,6 +56,10 @@ class Settings:
     log_level: str = "info"
     # Where one-time codes go: "log" (development) or "memory" (tests); a gateway plugs in here.
     sms_sender: str = "log"
+    # The legacy `graphql-ws` WebSocket protocol beside `graphql-transport-ws`: old clients need it.
+    graphql_ws_legacy: bool = True
+    # Namespace of every Redis key and channel, so that deployments (or test runs) can share one.
+    redis_prefix: str = "phananh:"
 
     @property
     def is_production(self) -> bool:
@@ -91,6 +95,8 @@ class Settings:
             graphiql=_bool(env.get("GRAPHIQL"), mode != "production"),
             log_level=(env.get("LOG_LEVEL") or "info").lower(),
             sms_sender=(env.get("SMS_SENDER") or "log").lower(),
+            graphql_ws_legacy=_bool(env.get("GRAPHQL_WS_LEGACY"), True),
+            redis_prefix=env.get("REDIS_PREFIX") or "phananh:",
         )
         settings.validate()
         return settings

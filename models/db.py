@@ -16,8 +16,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine with the per-backend settings this application relies on."""
+def create_engine(database_url: str, *, for_writes: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine with the per-backend settings this application relies on.
+
+    On SQLite, `for_writes` makes every transaction `BEGIN IMMEDIATE`: the write lock is taken
+    before the first read, so two writers queue instead of both reading a version and one then
+    failing to upgrade its stale snapshot. PostgreSQL needs no such split.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         database = url.database
@@ -26,7 +31,13 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(
             url, connect_args={"timeout": 30}, pool_pre_ping=False, **kwargs
         )
+        begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        # pysqlite's own transaction handling is off (isolation_level=None in _sqlite_on_connect):
+        # SQLAlchemy emits BEGIN itself, so the transaction spans reads too.
+        event.listen(
+            engine.sync_engine, "begin", lambda connection: connection.exec_driver_sql(begin)
+        )
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -43,6 +54,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    dbapi_connection.isolation_level = None
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -4,6 +4,7 @@ from models.accounts import PhoneVerification, RefreshToken
 from models.base import Base
 from models.directory import Agency, Category, Holiday, Routing, agency_categories
 from models.geo import Area
+from models.partners import ApiKey
 from models.reports import (
     Attachment,
     Message,
@@ -16,6 +17,7 @@ from models.users import User
 
 __all__ = [
     "Agency",
+    "ApiKey",
     "Area",
     "Attachment",
     "Base",

@@ -51,9 +51,9 @@ class MemoryThrottle:
 class RedisThrottle:
     """Counters shared by every process: INCR with an expiry set by the first hit."""
 
-    def __init__(self, url: str, prefix: str = "phananh:rl:") -> None:
+    def __init__(self, url: str, prefix: str) -> None:
         self._redis = Redis.from_url(url)
-        self._prefix = prefix
+        self._prefix = f"{prefix}rl:"
 
     async def count(self, key: str) -> tuple[int, float]:
         async with self._redis.pipeline(transaction=False) as pipe:

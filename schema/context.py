@@ -44,8 +44,10 @@ class Context:
         client_ip: str = "unknown",
         request: Any = None,
         response: Any = None,
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
     ) -> Context:
-        db = SessionScope(sessions)
+        """`sessions` open write transactions; reads go through `db`, on `read_sessions`."""
+        db = SessionScope(read_sessions or sessions)
         return cls(
             settings=settings,
             sessions=sessions,

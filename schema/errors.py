@@ -53,5 +53,9 @@ def user_errors(error: Exception) -> list[UserError]:
     from models.errors import DomainError
 
     assert isinstance(error, DomainError)
-    field = [error.field] if error.field else None
+    index = getattr(error, "index", None)  # media errors name the file at fault
+    if index is not None:
+        field: list[str] | None = ["attachments", str(index)]
+    else:
+        field = [error.field] if error.field else None
     return [UserError(code=error.code.value, message=error.message, field=field)]

@@ -19,7 +19,9 @@ from strawberry.schema.config import StrawberryConfig
 from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.errors import ClientError, ErrorCode
+from schema.partners import PartnerMutations
 from schema.query import Query
+from schema.report_mutations import ReportMutations
 
 logger = logging.getLogger("phananh.graphql")
 
@@ -59,7 +61,7 @@ class MaskUnexpectedErrors(MaskErrors):
     description="Changing PhanAnh: each mutation takes one `input` and returns a payload with "
     "the changed object and `userErrors`."
 )
-class Mutation(AccountMutations, AdminMutations):
+class Mutation(ReportMutations, AccountMutations, AdminMutations, PartnerMutations):
     pass
 
 

@@ -79,10 +79,8 @@ async def empty_all_tables(engine: AsyncEngine) -> None:
             names = ", ".join(f'"{name}"' for name in tables)
             await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            # Self-references (areas, reports) make any delete order fail with the check on.
-            await connection.execute(text("PRAGMA foreign_keys=OFF"))
+            # Self-references (areas, reports) make any delete order fail unless checked at commit.
+            await connection.execute(text("PRAGMA defer_foreign_keys=ON"))
             for name in tables:
                 await connection.execute(text(f'DELETE FROM "{name}"'))
-            await connection.commit()
-            await connection.execute(text("PRAGMA foreign_keys=ON"))
         await connection.commit()

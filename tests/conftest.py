@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         auto_migrate=False,
         demo_data=False,
         sms_sender="memory",
+        redis_prefix=f"phananh-test-{uuid.uuid4().hex}:",
     )
 
 
@@ -95,6 +98,32 @@ class GraphQLClient:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    async def upload(
+        self, query: str, variables: dict[str, Any], files: dict[str, bytes]
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request: `files` maps a variable path (`input.attachments.0`)
+        to the file's bytes, as the GraphQL multipart request spec lays it out."""
+        operations = {"query": query, "variables": variables}
+        mapping = {str(i): [f"variables.{path}"] for i, path in enumerate(files)}
+        parts = {
+            str(i): (f"photo{i}.jpg", content, "application/octet-stream")
+            for i, content in enumerate(files.values())
+        }
+        headers = {"GraphQL-Preflight": "1"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        response = await self.http.post(
+            "/graphql",
+            data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+            files=parts,
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The `data` of an operation that must succeed without errors."""

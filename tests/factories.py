@@ -11,14 +11,15 @@ from models import tables
 from models.base import utcnow
 from models.codes import next_report_code
 from models.enums import AttachmentPurpose, ReportEventType, ReportStatus, Role, Visibility
+from models.geometry import bounds
 from models.text import fold
 
 _counter = itertools.count(1)
-# A fixed, pre-computed argon2 hash ("password"): hashing per factory call would slow the suite.
+# A pre-computed argon2 hash of "password" with minimal cost parameters: hashing per factory
+# call, or verifying at production cost on every sign-in, would slow the suite for nothing.
 PASSWORD = "password"
 PASSWORD_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$NcaRYh/eWALilOhzR3a2Ig$"
-    "JYrNP9XJeCFIju0TzWAlMVeoogmP4z1oupHd8GfL/6k"
+    "$argon2id$v=19$m=8,t=1,p=1$zKs7eQLt7+I/sdY3n+9Qeg$nXNzLOMzwXeRBqQDJDyARlIwCO5qhDW5WUVCNbKM9DE"
 )
 FORWARDED = {
     ReportStatus.ASSIGNED,
@@ -33,9 +34,18 @@ def _n() -> int:
 
 
 async def make_area(
-    session: AsyncSession, name: str = "Phường Đồng Hới", parent: tables.Area | None = None
+    session: AsyncSession,
+    name: str = "Phường Đồng Hới",
+    parent: tables.Area | None = None,
+    boundary: list[list[float]] | None = None,
 ) -> tables.Area:
+    box = bounds(boundary) if boundary else (None, None, None, None)
     area = tables.Area(
+        boundary=boundary,
+        min_latitude=box[0],
+        max_latitude=box[1],
+        min_longitude=box[2],
+        max_longitude=box[3],
         code=f"A{_n()}",
         name=name,
         kind="Phường",
