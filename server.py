@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -32,6 +33,7 @@ from models.policy import ANONYMOUS
 from open311.routes import routes as open311_routes
 from realtime.broker import Broker
 from realtime.publisher import EventPublisher
+from resolvers import scheduler
 from resolvers.auth import AuthenticationError, authenticate
 from resolvers.media import find_media
 from resolvers.services import Services
@@ -200,6 +202,24 @@ async def media(request: Request) -> Response:
     )
 
 
+def _start_scheduler(app: Starlette) -> asyncio.Task[None] | None:
+    state = app.state
+    settings: Settings = state.settings
+    if settings.scheduler_interval_seconds == 0:
+        return None
+    context = Context.create(
+        settings, state.sessions, state.services, read_sessions=state.read_sessions
+    )
+    return asyncio.create_task(
+        scheduler.run_forever(
+            context,
+            settings.scheduler_interval_seconds,
+            timedelta(days=settings.auto_close_days),
+        ),
+        name="phananh-scheduler",
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
@@ -227,9 +247,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.read_sessions = create_session_factory(engine)
         app.state.broker = broker
         app.state.services = Services(throttle=throttle, sms=sms, events=EventPublisher(broker))
+        duties = _start_scheduler(app)
         try:
             yield
         finally:
+            if duties is not None:
+                duties.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await duties
             if isinstance(throttle, RedisThrottle):
                 await throttle.close()
             await broker.disconnect()

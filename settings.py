@@ -60,6 +60,9 @@ class Settings:
     graphql_ws_legacy: bool = True
     # Namespace of every Redis key and channel, so that deployments (or test runs) can share one.
     redis_prefix: str = "phananh:"
+    # Background duties (overdue marks, closing unrated answers): how often, and after how long.
+    scheduler_interval_seconds: int = 60
+    auto_close_days: int = 7
 
     @property
     def is_production(self) -> bool:
@@ -97,6 +100,10 @@ class Settings:
             sms_sender=(env.get("SMS_SENDER") or "log").lower(),
             graphql_ws_legacy=_bool(env.get("GRAPHQL_WS_LEGACY"), True),
             redis_prefix=env.get("REDIS_PREFIX") or "phananh:",
+            scheduler_interval_seconds=_int(
+                "SCHEDULER_INTERVAL_SECONDS", env.get("SCHEDULER_INTERVAL_SECONDS"), 60
+            ),
+            auto_close_days=_int("AUTO_CLOSE_DAYS", env.get("AUTO_CLOSE_DAYS"), 7),
         )
         settings.validate()
         return settings
@@ -111,6 +118,8 @@ class Settings:
             raise SettingsError("BROADCAST_URL must start with memory://, redis:// or rediss://")
         if self.sms_sender not in {"log", "memory"}:
             raise SettingsError("SMS_SENDER must be 'log' or 'memory'")
+        if self.scheduler_interval_seconds < 0 or self.auto_close_days < 1:
+            raise SettingsError("SCHEDULER_INTERVAL_SECONDS >= 0 (0: off) and AUTO_CLOSE_DAYS >= 1")
         if self.workers < 1:
             raise SettingsError("WEB_CONCURRENCY must be at least 1")
         if not 0 < self.port < 65536:

@@ -111,7 +111,7 @@ async def latest_public_notes(session: AsyncSession, report_ids: Collection[int]
     rows = await session.execute(
         select(event.report_id, event.note).where(event.id.in_(latest.scalar_subquery()))
     )
-    return {report_id: note for report_id, note in rows.tuples() if note}
+    return {report_id: note for report_id, note in rows if note}
 
 
 async def first_public_photos(session: AsyncSession, report_ids: Collection[int]) -> dict[int, str]:
@@ -130,7 +130,7 @@ async def first_public_photos(session: AsyncSession, report_ids: Collection[int]
         .order_by(attachment.report_id, attachment.position, attachment.created_at, attachment.id)
     )
     first: dict[int, str] = {}
-    for report_id, attachment_id in rows.tuples():
+    for report_id, attachment_id in rows:
         first.setdefault(report_id, attachment_id)
     return first
 

@@ -67,9 +67,7 @@ async def _category_ids(session: AsyncSession, value: str) -> list[int]:
     codes = [code.lower() for code in split_list(value, "service_code")]
     if not codes:
         return []
-    found = dict(
-        (await session.execute(select(tables.Category.code, tables.Category.id))).tuples().all()
-    )
+    found = dict((await session.execute(select(tables.Category.code, tables.Category.id))).all())
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise Open311Error(400, f"Unknown service_code: {unknown[0][:64]}.")

@@ -38,7 +38,7 @@ async def _first_message_photos(
         .order_by(attachment.message_id, attachment.position, attachment.id)
     )
     first: dict[int, str] = {}
-    for message_id, attachment_id in rows.tuples():
+    for message_id, attachment_id in rows:
         if message_id is not None:
             first.setdefault(message_id, attachment_id)
     return first
@@ -95,7 +95,7 @@ async def list_updates(
         .offset(page.offset)
         .limit(page.size)
     )
-    rows = (await session.execute(statement)).tuples().all()
+    rows = (await session.execute(statement)).all()
     photos = await _first_message_photos(
         session, {row[3] for row in rows if row[3] is not None and row[7] is not None}
     )

@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from models import tables
 from models.db import SessionScope
 from models.enums import Visibility
+from models.routing import lineage, nearest_agency
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,35 @@ class Loaders:
                 assert row.message_id is not None
                 grouped[row.message_id].append(row)
             return [grouped.get(key, []) for key in keys]
+
+        return DataLoader(load)
+
+    @cached_property
+    def suggested_agency(self) -> DataLoader[tuple[int, int | None], int | None]:
+        """The routing rule's agency for (category, area), for a whole triage list at once."""
+
+        async def load(keys: Sequence[tuple[int, int | None]]) -> list[int | None]:
+            area_ids = {area_id for _, area_id in keys if area_id is not None}
+            paths = {
+                row[0]: lineage(row[1])
+                for row in await self.db.rows(
+                    select(tables.Area.id, tables.Area.path).where(tables.Area.id.in_(area_ids))
+                )
+            }
+            ancestors = {ancestor for chain in paths.values() for ancestor in chain}
+            routing = tables.Routing
+            rules: dict[int, dict[int, int]] = defaultdict(dict)
+            for category_id, area_id, agency_id in await self.db.rows(
+                select(routing.category_id, routing.area_id, routing.agency_id).where(
+                    routing.category_id.in_({category for category, _ in keys}),
+                    routing.area_id.in_(ancestors),
+                )
+            ):
+                rules[category_id][area_id] = agency_id
+            return [
+                nearest_agency(paths.get(area_id, []), rules[category_id]) if area_id else None
+                for category_id, area_id in keys
+            ]
 
         return DataLoader(load)
 

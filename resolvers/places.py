@@ -9,6 +9,7 @@ from models import tables
 from models.calendar import WorkCalendar
 from models.errors import DomainError, UserErrorCode
 from models.geometry import point_in_ring
+from models.routing import lineage, nearest_agency
 
 
 async def area_for_point(
@@ -61,19 +62,15 @@ async def suggested_agency_id(
     path = await session.scalar(select(tables.Area.path).where(tables.Area.id == area_id))
     if not path:
         return None
-    lineage = [int(part) for part in path.strip("/").split("/") if part]
+    ancestors = lineage(path)
     rules = (
         await session.execute(
             select(tables.Routing.area_id, tables.Routing.agency_id).where(
-                tables.Routing.category_id == category_id, tables.Routing.area_id.in_(lineage)
+                tables.Routing.category_id == category_id, tables.Routing.area_id.in_(ancestors)
             )
         )
     ).all()
-    by_area = {row[0]: row[1] for row in rules}
-    for ancestor in reversed(lineage):
-        if ancestor in by_area:
-            return by_area[ancestor]
-    return None
+    return nearest_agency(ancestors, {row[0]: row[1] for row in rules})
 
 
 async def work_calendar(session: AsyncSession) -> WorkCalendar:

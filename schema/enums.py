@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.enums import ReportEventType, ReportStatus, Role, Satisfaction, Visibility
+from models.workflow import Action
 
 strawberry.enum(
     ReportStatus,
@@ -19,5 +20,10 @@ strawberry.enum(
 )
 strawberry.enum(Satisfaction, description="A citizen's rating of a result.")
 strawberry.enum(ReportEventType, description="A step on a report's timeline.")
+strawberry.enum(
+    Action,
+    name="WorkflowAction",
+    description="What the viewer may do to a report now (for buttons in a console).",
+)
 
-__all__ = ["ReportEventType", "ReportStatus", "Role", "Satisfaction", "Visibility"]
+__all__ = ["Action", "ReportEventType", "ReportStatus", "Role", "Satisfaction", "Visibility"]

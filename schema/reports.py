@@ -8,10 +8,11 @@ import strawberry
 
 from models import policy, tables
 from models.enums import ReportStatus as Status
+from models.workflow import allowed_actions
 from resolvers.loaders import PageKey
 from schema.context import Info
 from schema.directory import Agency, Area, Category, GeoPoint
-from schema.enums import ReportStatus
+from schema.enums import Action, ReportStatus
 from schema.node import Node, encode_global_id
 from schema.pagination import PageInfo, decode_cursor, page_info, page_size
 from schema.timeline import (
@@ -115,6 +116,24 @@ class Report(Node):
         if row is None or not policy.can_see_report(info.context.actor, row):
             return None
         return Report.from_model(row)
+
+    @strawberry.field(
+        description="Coordinators: the agency the routing rules suggest for this category and "
+        "area; null for everyone else."
+    )
+    async def suggested_agency(self, info: Info) -> Agency | None:
+        if not info.context.actor.is_coordinator:
+            return None
+        key = (self.row.category_id, self.row.area_id)
+        agency_id = await info.context.loaders.suggested_agency.load(key)
+        if agency_id is None:
+            return None
+        row = await info.context.loaders.agency.load(agency_id)
+        return Agency.from_model(row) if row else None
+
+    @strawberry.field(description="The workflow steps the viewer may take on this report now.")
+    def available_actions(self, info: Info) -> list[Action]:
+        return allowed_actions(self.row, info.context.actor)
 
     @strawberry.field(description="Photos and videos of the report the viewer may see.")
     async def attachments(self, info: Info) -> list[Attachment]:

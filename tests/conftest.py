@@ -63,6 +63,7 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         auto_migrate=False,
         demo_data=False,
         sms_sender="memory",
+        scheduler_interval_seconds=0,
         redis_prefix=f"phananh-test-{uuid.uuid4().hex}:",
     )
 

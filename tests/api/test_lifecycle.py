@@ -426,3 +426,17 @@ async def test_citizen_acting_as_staff_is_forbidden(
     citizen = await sign_in(client, world.citizen)
     rid = (await submit(citizen, world))["id"]
     assert await citizen.error_codes(ASSIGN, {"input": {"reportId": rid}}) == ["FORBIDDEN"]
+
+
+async def test_coordinator_sees_the_suggested_agency_and_possible_actions(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    as_ = await clients(client, world)
+    rid = (await submit(as_["citizen"], world))["id"]
+    query = "query ($id: ID) { report(id: $id) { suggestedAgency { name } availableActions } }"
+    seen = (await as_["coordinator"].data(query, {"id": rid}))["report"]
+    assert seen["suggestedAgency"] == {"name": "Sở Nông nghiệp và Môi trường"}
+    assert set(seen["availableActions"]) == {"ASSIGN", "REJECT", "POST_MESSAGE"}
+    by_citizen = (await as_["citizen"].data(query, {"id": rid}))["report"]
+    assert by_citizen == {"suggestedAgency": None, "availableActions": ["POST_MESSAGE"]}

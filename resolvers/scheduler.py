@@ -1,0 +1,126 @@
+"""Background duties: mark overdue reports once, close answered reports nobody rated.
+
+Every process runs the loop; a PostgreSQL advisory lock (SQLite: its single writer) lets one
+pass at a time do the work, and the rows themselves record what was done, so a restart or a
+second scheduler never emits an event twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import tables
+from models.enums import ReportEventType, ReportStatus, Satisfaction, Visibility
+from models.errors import DomainError
+from models.workflow import SYSTEM_ACTOR, Action
+from resolvers.labels import SYSTEM_LABEL
+from resolvers.workflow import Step, act
+from schema.context import Context
+from schema.errors import ClientError
+
+logger = logging.getLogger("phananh.scheduler")
+
+# An arbitrary constant shared by every PhanAnh process: the scheduler's advisory lock.
+SCHEDULER_LOCK = 7_355_608
+BATCH = 500
+OPEN = (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
+
+
+async def _take_lock(session: AsyncSession) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(await session.scalar(text(f"SELECT pg_try_advisory_xact_lock({SCHEDULER_LOCK})")))
+
+
+async def mark_overdue(ctx: Context) -> int:
+    """One OVERDUE event per report that passed its due date, to its agency and the triage queue."""
+    now = ctx.now()
+    report = tables.Report
+    async with ctx.sessions() as session, session.begin():
+        if not await _take_lock(session):
+            return 0
+        rows = (
+            await session.scalars(
+                select(report)
+                .where(
+                    report.status.in_(OPEN),
+                    report.due_at < now,
+                    report.overdue_notified_at.is_(None),
+                )
+                .order_by(report.due_at)
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for row in rows:
+            row.overdue_notified_at = now
+            session.add(
+                tables.ReportEvent(
+                    report_id=row.id,
+                    type=ReportEventType.OVERDUE,
+                    at=now,
+                    actor_label=SYSTEM_LABEL,
+                    from_status=row.status,
+                    to_status=row.status,
+                    note="Quá hạn xử lý.",
+                    visibility=Visibility.PUBLIC,
+                    agency_id=row.assigned_agency_id,
+                )
+            )
+    for row in rows:
+        await ctx.services.events.committed(row.id)
+    return len(rows)
+
+
+async def close_unrated(ctx: Context, after: timedelta) -> int:
+    """Close answered reports the citizen did not rate in time; a dissatisfied one stays open."""
+    cutoff = ctx.now() - after
+    report, rating = tables.Report, tables.Rating
+    async with ctx.sessions() as session, session.begin():
+        if not await _take_lock(session):
+            return 0
+        ids = (
+            await session.scalars(
+                select(report.id)
+                .outerjoin(rating, rating.report_id == report.id)
+                .where(
+                    report.status == ReportStatus.RESOLVED,
+                    report.resolved_at < cutoff,
+                    or_(rating.id.is_(None), rating.satisfaction != Satisfaction.DISSATISFIED),
+                )
+                .limit(BATCH)
+            )
+        ).all()
+    closed = 0
+    for report_id in ids:
+        try:
+            await act(ctx, report_id, Action.CLOSE, _auto_close, actor=SYSTEM_ACTOR)
+            closed += 1
+        except (DomainError, ClientError):
+            continue  # it changed meanwhile (rated, reopened): nothing to close
+    return closed
+
+
+async def _auto_close(step: Step) -> None:
+    step.report.closed_at = step.now
+    step.note = "Tự động đóng: người phản ánh không đánh giá trong thời hạn."
+
+
+async def run_forever(ctx: Context, interval: float, close_after: timedelta) -> None:
+    """The loop each process runs until it is cancelled at shutdown."""
+    while True:
+        try:
+            overdue = await mark_overdue(ctx)
+            closed = await close_unrated(ctx, close_after)
+            if overdue or closed:
+                logger.info("scheduler: %d overdue, %d closed", overdue, closed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database outage must not end the loop
+            logger.exception("scheduler pass failed")
+        await asyncio.sleep(interval)
