@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
@@ -27,13 +29,14 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from models.base import utcnow
 from models.db import create_engine, create_session_factory
+from models.errors import DomainError
 from models.media import MediaStore
 from models.migrate import is_at_head, upgrade_to_head
 from models.policy import ANONYMOUS
 from open311.routes import routes as open311_routes
 from realtime.broker import Broker
 from realtime.publisher import EventPublisher
-from resolvers import scheduler
+from resolvers import admin, scheduler
 from resolvers.auth import AuthenticationError, authenticate
 from resolvers.media import find_media
 from resolvers.services import Services
@@ -284,7 +287,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PhanAnh server")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "seed", "create-admin"],
+        help="serve (default), migrate, seed (migrate + demo data), create-admin",
+    )
+    parser.add_argument("--username", help="create-admin: the administrator's username")
+    parser.add_argument("--name", default="Quản trị hệ thống", help="create-admin: display name")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -300,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed":
         asyncio.run(_migrate(settings, seed=True))
         return 0
+    if args.command == "create-admin":
+        return asyncio.run(_create_admin(settings, args.username, args.name))
     uvicorn.run(
         "server:create_app",
         factory=True,
@@ -321,6 +334,25 @@ async def _migrate(settings: Settings, *, seed: bool) -> None:
             await _seed(create_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+async def _create_admin(settings: Settings, username: str | None, name: str) -> int:
+    """The first administrator; the password comes from ADMIN_PASSWORD or a prompt."""
+    if not username:
+        print("create-admin needs --username", file=sys.stderr)  # noqa: T201
+        return 2
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    engine = create_engine(settings.database_url, for_writes=True)
+    try:
+        await upgrade_to_head(engine)
+        await admin.bootstrap_admin(create_session_factory(engine), username, password, name)
+    except DomainError as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)  # noqa: T201
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"administrator {username!r} created")  # noqa: T201
+    return 0
 
 
 async def _seed(sessions: async_sessionmaker[AsyncSession]) -> None:

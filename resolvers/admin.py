@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import policy, tables
 from models.enums import Role
@@ -204,3 +204,23 @@ async def set_routing(
         rule.agency_id = agency_id
         await session.flush()
         return rule
+
+
+async def bootstrap_admin(
+    sessions: async_sessionmaker[AsyncSession], username: str, password: str, display_name: str
+) -> tables.User:
+    """The first administrator, from the command line (no signed-in actor exists yet)."""
+    name = username.strip().lower()
+    if not USERNAME.match(name):
+        raise DomainError(UserErrorCode.INVALID_INPUT, "Invalid username.", "username")
+    validate_password(password)
+    async with sessions() as session, session.begin():
+        user = tables.User(
+            role=Role.ADMIN,
+            username=name,
+            display_name=validate_display_name(display_name),
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+        await _flush_unique(session, "username")
+        return user

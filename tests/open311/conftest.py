@@ -27,6 +27,8 @@ from tests.factories import (
 CANARY_PHONE = "+84900000001"
 CANARY_NAME = "CANARY"
 INTERNAL_NOTE = "INTERNAL-ONLY note"
+# A box around Đồng Hới, as [longitude, latitude] pairs.
+BOUNDARY = [[106.4, 17.3], [106.8, 17.3], [106.8, 17.6], [106.4, 17.6], [106.4, 17.3]]
 
 
 @dataclass
@@ -49,7 +51,7 @@ class World:
 async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     now = utcnow()
     async with session_factory() as session, session.begin():
-        area = await make_area(session, "Quảng Bình")
+        area = await make_area(session, "Quảng Bình", boundary=BOUNDARY)
         area.centroid_latitude, area.centroid_longitude = 17.4689, 106.6222
         environment = await make_category(session, "Môi trường")
         environment.notice = "Sẽ kiểm tra trong 24 giờ."

@@ -115,7 +115,7 @@ async def test_personal_fields_are_not_stored(
     client: httpx.AsyncClient, world: World, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     key = await issue_key(client, world.admin, "Ứng dụng đối tác")
-    personal = {"email": "a@b.vn", "first_name": "Lan", "last_name": "Trần", "phone": "0912345678"}
+    personal = {"email": "lan@b.vn", "first_name": "Lan-X", "last_name": "Vũ-X", "phone": "0912345678"}
     response = await client.post(f"{BASE}/requests.json", data=form(world, key, **personal))
     report = await stored(session_factory, response.json()[0]["service_request_id"])
     async with session_factory() as session:
@@ -162,6 +162,7 @@ async def test_unknown_service_code_is_400(client: httpx.AsyncClient, world: Wor
         {"lat": "91", "long": "106.6"},
         {"lat": "17.47", "long": "nan"},
         {"lat": "1e999", "long": "106.6"},
+        {"lat": "21.0278", "long": "105.8342"},
     ],
 )
 async def test_missing_or_bad_location_is_400(

@@ -1,0 +1,171 @@
+"""The durable event log: report events read in commit order, never past the stable horizon.
+
+An event's place in the log is `(tx_id, id)`. On PostgreSQL `tx_id` is the writing transaction's
+id, and only events below `pg_snapshot_xmin` (the oldest transaction still running) are read:
+every transaction below it has ended, so no event can later appear before a position already
+handed out. On SQLite writers are serialised and `tx_id` is 0, so `(0, id)` is commit order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Executable, exists, literal_column, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import tables
+from models.db import SessionScope
+from models.enums import Satisfaction
+from resolvers.loaders import Loaders
+
+Position = tuple[int, int]
+"""`(tx_id, id)` of an event: its place in commit order."""
+
+START: Position = (0, 0)
+# Positions go into SQL as bigint; anything larger can only come from a forged cursor.
+MAX_POSITION_VALUE = 2**63 - 1
+
+_event = tables.ReportEvent
+_report = tables.Report
+
+
+class StatementScope(SessionScope):
+    """A SessionScope that runs every statement in its own short session.
+
+    Loaders built on it can be shared by all the subscribers that receive one batch of events,
+    for as long as any of them needs it, without holding a database connection meanwhile.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(sessions)
+        self._sessions = sessions
+
+    async def rows(self, statement: Executable) -> list[tuple[Any, ...]]:
+        async with self._sessions() as session:
+            return [tuple(row) for row in (await session.execute(statement)).all()]
+
+    async def scalars(self, statement: Executable) -> list[Any]:
+        async with self._sessions() as session:
+            return list((await session.scalars(statement)).all())
+
+    async def scalar(self, statement: Executable) -> Any:
+        async with self._sessions() as session:
+            return await session.scalar(statement)
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """A committed event with what the access policy and the feeds' filters need.
+
+    `report` is the report as it stood when the batch was read; `loaders` are shared by every
+    subscriber that receives the event, so nested fields are loaded once for all of them.
+    """
+
+    event: tables.ReportEvent
+    report: tables.Report
+    area_path: str | None
+    satisfaction: Satisfaction | None
+    loaders: Loaders
+
+    @property
+    def position(self) -> Position:
+        return (self.event.tx_id, self.event.id)
+
+
+def _after(position: Position) -> ColumnElement[bool]:
+    return tuple_(_event.tx_id, _event.id) > tuple_(*position)
+
+
+class EventLog:
+    """Reads the report_events table in `(tx_id, id)` order, each read in one short session."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, postgres: bool) -> None:
+        self.sessions = sessions
+        self.postgres = postgres
+
+    def _stable(self) -> list[ColumnElement[bool]]:
+        if not self.postgres:
+            return []
+        # Evaluated with the statement's own snapshot: every transaction below it has ended.
+        horizon = literal_column("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+        return [_event.tx_id < horizon]
+
+    async def head(self) -> Position:
+        """The newest stable position: a pump starting now delivers what comes after it."""
+        statement = (
+            select(_event.tx_id, _event.id)
+            .where(*self._stable())
+            .order_by(_event.tx_id.desc(), _event.id.desc())
+            .limit(1)
+        )
+        async with self.sessions() as session:
+            row = (await session.execute(statement)).first()
+        return (int(row[0]), int(row[1])) if row else START
+
+    async def read(
+        self,
+        after: Position,
+        *,
+        limit: int,
+        upto: Position | None = None,
+        conditions: Sequence[ColumnElement[bool]] = (),
+    ) -> list[LoggedEvent]:
+        """Up to `limit` stable events after `after` (and at most `upto`), oldest first.
+
+        One statement joins what the policy and the filters need, so that deciding who receives
+        an event costs no further query, however many subscribers there are.
+        """
+        statement = (
+            select(_event, _report, tables.Area.path, tables.Rating)
+            .join(_report, _report.id == _event.report_id)
+            .outerjoin(tables.Area, tables.Area.id == _report.area_id)
+            .outerjoin(tables.Rating, tables.Rating.id == _event.rating_id)
+            .where(_after(after), *self._stable(), *conditions)
+            .order_by(_event.tx_id, _event.id)
+            .limit(limit)
+        )
+        if upto is not None:
+            statement = statement.where(tuple_(_event.tx_id, _event.id) <= tuple_(*upto))
+        async with self.sessions() as session:
+            rows = (await session.execute(statement)).all()
+        loaders = Loaders(StatementScope(self.sessions))
+        batch = []
+        for event, report, area_path, rating in rows:
+            loaders.report.prime(report.id, report)
+            loaders.event.prime(event.id, event)
+            if rating is not None:
+                loaders.rating.prime(rating.id, rating)
+            satisfaction = rating.satisfaction if rating is not None else None
+            batch.append(LoggedEvent(event, report, area_path, satisfaction, loaders))
+        return batch
+
+    async def has_pending(self, after: Position) -> bool:
+        """Committed events after `after` that are not stable yet (an older transaction runs)."""
+        if not self.postgres:
+            return False
+        stable = self._stable()[0]
+        statement = select(exists().where(_after(after), ~stable))
+        async with self.sessions() as session:
+            return bool(await session.scalar(statement))
+
+    async def position_of(self, event_id: int) -> Position | None:
+        """Where an event stands in the log, for a cursor that names only the event."""
+        statement = select(_event.tx_id, _event.id).where(_event.id == event_id)
+        async with self.sessions() as session:
+            row = (await session.execute(statement)).first()
+        return (int(row[0]), int(row[1])) if row else None
+
+    async def report(self, report_id: int) -> tables.Report | None:
+        async with self.sessions() as session:
+            return await session.get(_report, report_id)
+
+    async def area_path(self, area_id: int) -> str | None:
+        statement = select(tables.Area.path).where(tables.Area.id == area_id)
+        async with self.sessions() as session:
+            path: str | None = await session.scalar(statement)
+        return path
