@@ -18,6 +18,8 @@ import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -25,6 +27,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.base import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from models.base import utcnow
@@ -35,7 +39,9 @@ from models.migrate import is_at_head, upgrade_to_head
 from models.policy import ANONYMOUS
 from open311.routes import routes as open311_routes
 from realtime.broker import Broker
+from realtime.log import EventLog
 from realtime.publisher import EventPublisher
+from realtime.pump import EventPump
 from resolvers import admin, scheduler
 from resolvers.auth import AuthenticationError, authenticate
 from resolvers.media import find_media
@@ -43,8 +49,13 @@ from resolvers.services import Services
 from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
 from resolvers.throttle import MemoryThrottle, RedisThrottle, Throttle
 from schema.context import Context
-from schema.root import schema
+from schema.root import create_schema
 from settings import Settings, SettingsError
+from web.limits import BodySizeLimitMiddleware
+from web.logs import configure_logging, uvicorn_log_config
+from web.metrics import MetricsMiddleware, metrics_endpoint
+from web.request_id import RequestIdMiddleware
+from web.security import SecurityHeadersMiddleware
 
 logger = logging.getLogger("phananh")
 
@@ -61,7 +72,7 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
     closed when the response is sent; over WebSocket the token comes in `connection_init`.
     """
 
-    def __init__(self, app: Starlette, **kwargs: Any) -> None:
+    def __init__(self, app: Starlette, schema: BaseSchema, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.app = app
 
@@ -237,7 +248,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await upgrade_to_head(engine)
         if settings.demo_data:
             await _seed(sessions)
-        broker = Broker(settings.broadcast_url)
+        broker = Broker(settings.broadcast_url, settings.redis_prefix)
         await broker.connect()
         throttle: Throttle = (
             MemoryThrottle()
@@ -249,11 +260,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.sessions = sessions
         app.state.read_sessions = create_session_factory(engine)
         app.state.broker = broker
-        app.state.services = Services(throttle=throttle, sms=sms, events=EventPublisher(broker))
+        # One pump per process reads the event log for every subscription (realtime.pump).
+        pump = EventPump(EventLog(app.state.read_sessions, postgres=not settings.is_sqlite), broker)
+        await pump.start()
+        app.state.pump = pump
+        app.state.services = Services(
+            throttle=throttle, sms=sms, events=EventPublisher(broker, pump)
+        )
         duties = _start_scheduler(app)
         try:
             yield
         finally:
+            # Feeds still open are closed with 1012: their clients reconnect and resume.
+            await pump.stop()
             if duties is not None:
                 duties.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -264,13 +283,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await engine.dispose()
             await write_engine.dispose()
 
-    app = Starlette(lifespan=lifespan)
+    app = Starlette(lifespan=lifespan, middleware=_middleware(settings))
     app.state.settings = settings
     graphql = PhanAnhGraphQL(
         app,
+        create_schema(introspection=settings.introspection),
+        allowed_origins=settings.allowed_origins,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=False,
         multipart_uploads_enabled=True,
+        **_websocket_options(settings),
     )
     app.router.routes.extend(
         [
@@ -279,10 +301,52 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/media/{attachment_id}", media),
+            Route("/metrics", metrics_endpoint),
             Mount("/open311/v2", routes=open311_routes),
         ]
     )
     return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the request id is set before anything can log or fail."""
+    stack = [
+        Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware),
+        Middleware(
+            SecurityHeadersMiddleware,
+            hsts=settings.is_production,
+            strict_csp_except=("/graphql",) if settings.graphiql else (),
+        ),
+        Middleware(BodySizeLimitMiddleware),
+    ]
+    if settings.allowed_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "graphql-preflight"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            )
+        )
+    return stack
+
+
+def _websocket_options(settings: Settings) -> dict[str, Any]:
+    """Bounds for subscriptions: a short handshake, a cap per connection, keep-alive pings."""
+    protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
+    if settings.graphql_ws_legacy:
+        protocols.append(GRAPHQL_WS_PROTOCOL)
+    return {
+        "subscription_protocols": protocols,
+        "connection_init_wait_timeout": timedelta(seconds=10),
+        "max_subscriptions_per_connection": 20,
+        # `ka` messages of the legacy protocol; graphql-transport-ws relies on uvicorn's pings.
+        "keep_alive": True,
+        "keep_alive_interval": 20.0,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,9 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, json_lines=settings.log_json)
     if args.command == "migrate":
         asyncio.run(_migrate(settings, seed=False))
         return 0
@@ -320,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_level, json_lines=settings.log_json),
         ws_max_size=256 * 1024,
         timeout_graceful_shutdown=10,
     )

@@ -63,6 +63,10 @@ class Settings:
     # Background duties (overdue marks, closing unrated answers): how often, and after how long.
     scheduler_interval_seconds: int = 60
     auto_close_days: int = 7
+    # Browser origins allowed to call the API (CORS) and open WebSockets; empty: same origin only.
+    allowed_origins: tuple[str, ...] = ()
+    introspection: bool = True
+    log_json: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -104,6 +108,13 @@ class Settings:
                 "SCHEDULER_INTERVAL_SECONDS", env.get("SCHEDULER_INTERVAL_SECONDS"), 60
             ),
             auto_close_days=_int("AUTO_CLOSE_DAYS", env.get("AUTO_CLOSE_DAYS"), 7),
+            allowed_origins=tuple(
+                origin.strip().rstrip("/")
+                for origin in (env.get("ALLOWED_ORIGINS") or "").split(",")
+                if origin.strip()
+            ),
+            introspection=_bool(env.get("INTROSPECTION"), mode != "production"),
+            log_json=_bool(env.get("LOG_JSON"), mode == "production"),
         )
         settings.validate()
         return settings
@@ -120,6 +131,8 @@ class Settings:
             raise SettingsError("SMS_SENDER must be 'log' or 'memory'")
         if self.scheduler_interval_seconds < 0 or self.auto_close_days < 1:
             raise SettingsError("SCHEDULER_INTERVAL_SECONDS >= 0 (0: off) and AUTO_CLOSE_DAYS >= 1")
+        if "*" in self.allowed_origins and self.is_production:
+            raise SettingsError("ALLOWED_ORIGINS cannot be '*' in production: list the origins")
         if self.workers < 1:
             raise SettingsError("WEB_CONCURRENCY must be at least 1")
         if not 0 < self.port < 65536:

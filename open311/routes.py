@@ -54,8 +54,8 @@ def endpoint(handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
 
 
 def _reader(request: Request) -> async_sessionmaker[AsyncSession]:
-    state = request.app.state
-    sessions: async_sessionmaker[AsyncSession] = getattr(state, "read_sessions", state.sessions)
+    """Reads go to the read-only pool (server.py), never queueing behind SQLite's writers."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessions
     return sessions
 
 

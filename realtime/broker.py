@@ -1,40 +1,130 @@
-"""The pub/sub broker behind live events: in-memory by default, Redis when several processes run."""
+"""The pub/sub broker that tells other processes "events were committed": memory or Redis.
+
+The broker carries no event data, only the news, so a lost message delays delivery until the
+next message or poll and never loses an event. With `memory://` there is one process and
+nothing to carry. With Redis, publishing fails fast and listening reconnects with capped
+exponential backoff: broadcaster's Redis backend neither reconnects (encode/broadcaster#144)
+nor survives two subscribers joining an empty channel at once, so it is not used here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections.abc import Callable
 
-from broadcaster import Broadcast
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 logger = logging.getLogger("phananh.broker")
 
 READY_TIMEOUT_SECONDS = 2.0
+# A publish happens after a mutation committed: it must fail fast, never hold the response.
+PUBLISH_TIMEOUT_SECONDS = 1.0
+# The listener pings an idle connection this often, so a silently dead one is noticed.
+HEALTH_CHECK_SECONDS = 10
+FIRST_BACKOFF_SECONDS = 0.1
+MAX_BACKOFF_SECONDS = 5.0
 
 
 class Broker:
-    """A thin wrapper over broadcaster that can also answer "is the broker reachable?"."""
+    """Publishes to and listens on one channel, `<prefix>events`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "phananh:") -> None:
         self.url = url
-        self.broadcast = Broadcast(url)
-        self._redis: Redis | None = Redis.from_url(url) if url.startswith("redis") else None
+        self.channel = f"{prefix}events"
+        # Other processes (and tests) find this process's listener by this name.
+        self.listener_name = f"{prefix}pump".replace(" ", "_")
+        self.listening = False
+        self._publisher: Redis | None = None
+        if url.startswith("redis"):
+            self._publisher = Redis.from_url(
+                url,
+                socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+                socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+                retry=Retry(NoBackoff(), 0),
+            )
+
+    @property
+    def is_memory(self) -> bool:
+        return self._publisher is None
 
     async def connect(self) -> None:
-        await self.broadcast.connect()
+        """Nothing to open up front: connections are made on first use and remade after loss."""
 
     async def disconnect(self) -> None:
-        await self.broadcast.disconnect()
-        if self._redis is not None:
-            await self._redis.aclose()
+        if self._publisher is not None:
+            await self._publisher.aclose()
 
     async def is_ready(self) -> bool:
-        if self._redis is None:
+        if self._publisher is None:
             return True
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-                return bool(await self._redis.ping())
+                return bool(await self._publisher.ping())
         except Exception as exc:  # redis raises its own error classes for a lost connection
             logger.warning("broker not reachable: %s", exc)
             return False
+
+    async def publish(self, message: str) -> None:
+        """Tell other processes; raises when the broker cannot be reached."""
+        if self._publisher is None:
+            return
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await self._publisher.publish(self.channel, message)
+
+    async def listen(
+        self, on_message: Callable[[], None], on_connected: Callable[[], None]
+    ) -> None:
+        """Call `on_message` for every message, forever, reconnecting after any failure.
+
+        `on_connected` runs after each (re)subscription: whatever was published while the
+        connection was down is gone, so the caller catches up from the database.
+        """
+        if self._publisher is None:
+            await asyncio.Event().wait()  # memory: nothing crosses processes
+            return
+        client = Redis.from_url(
+            self.url,
+            socket_connect_timeout=2.0,
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=HEALTH_CHECK_SECONDS,
+            client_name=self.listener_name,
+        )
+        delay = FIRST_BACKOFF_SECONDS
+        try:
+            while True:
+                if await self._listen_once(client, on_message, on_connected):
+                    delay = FIRST_BACKOFF_SECONDS
+                # Jitter keeps many processes from reconnecting in lockstep after a restart.
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+        finally:
+            await client.aclose()
+
+    async def _listen_once(
+        self, client: Redis, on_message: Callable[[], None], on_connected: Callable[[], None]
+    ) -> bool:
+        """One connection's life; True if it got as far as subscribing."""
+        pubsub = client.pubsub()
+        subscribed = False
+        try:
+            await pubsub.subscribe(self.channel)
+            subscribed = self.listening = True
+            logger.info("listening on %s", self.channel)
+            on_connected()
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if message is not None:
+                    on_message()
+        except Exception as exc:  # any failure: drop this connection and make a new one
+            logger.warning("broker connection lost (%s): reconnecting", type(exc).__name__)
+        finally:
+            self.listening = False
+            try:
+                await pubsub.aclose()
+            except Exception:  # the connection is already broken; nothing more to release
+                logger.debug("closing a broken pub/sub connection failed", exc_info=True)
+        return subscribed

@@ -92,7 +92,9 @@ class EventLog:
         if not self.postgres:
             return []
         # Evaluated with the statement's own snapshot: every transaction below it has ended.
-        horizon = literal_column("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+        horizon: ColumnElement[int] = literal_column(
+            "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+        )
         return [_event.tx_id < horizon]
 
     async def head(self) -> Position:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from realtime.broker import Broker
 
-logger = logging.getLogger("phananh.realtime")
+if TYPE_CHECKING:
+    from realtime.pump import EventPump
 
-EVENTS_CHANNEL = "phananh:events"
+logger = logging.getLogger("phananh.realtime")
 
 
 class EventPublisher:
@@ -16,13 +18,17 @@ class EventPublisher:
 
     The message carries no event data: subscribers read the events from the database, so a
     lost message delays delivery (until the next message or poll) but never loses an event.
+    This process's pump is woken directly, so local subscribers never wait for the broker.
     """
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, pump: EventPump | None = None) -> None:
         self.broker = broker
+        self.pump = pump
 
     async def committed(self, report_id: int) -> None:
+        if self.pump is not None:
+            self.pump.wake()
         try:
-            await self.broker.broadcast.publish(channel=EVENTS_CHANNEL, message=str(report_id))
+            await self.broker.publish(str(report_id))
         except Exception:  # the broker being down must not fail a committed mutation
             logger.warning("could not announce events of report %s", report_id, exc_info=True)

@@ -7,6 +7,7 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -19,9 +20,12 @@ from strawberry.schema.config import StrawberryConfig
 from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.errors import ClientError, ErrorCode
+from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
 from schema.query import Query
 from schema.report_mutations import ReportMutations
+from schema.subscription import EventExecutor, Subscription
+from web.request_id import current_request_id
 
 logger = logging.getLogger("phananh.graphql")
 
@@ -53,7 +57,11 @@ class MaskUnexpectedErrors(MaskErrors):
             positions=error.positions,
             path=error.path,
             original_error=None,
-            extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value},
+            # The same id is in the server's log line for this error (web.logs).
+            extensions={
+                "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
+                "requestId": current_request_id.get(),
+            },
         )
 
 
@@ -65,18 +73,28 @@ class Mutation(ReportMutations, AccountMutations, AdminMutations, PartnerMutatio
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    config=StrawberryConfig(disable_field_suggestions=True),
-    extensions=[
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: MaskUnexpectedErrors(
-            should_mask_error=_should_mask, error_message="Internal server error."
-        ),
-    ],
-)
+def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema, with introspection switchable (off in production unless asked for)."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        # Gives every subscription event its own loaders (see schema.subscription).
+        execution_context_class=EventExecutor,
+        config=StrawberryConfig(disable_field_suggestions=True),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            OperationMetrics,
+            *([] if introspection else [DisableIntrospection]),
+            lambda: MaskUnexpectedErrors(
+                should_mask_error=_should_mask, error_message="Internal server error."
+            ),
+        ],
+    )
+
+
+schema = create_schema()

@@ -9,15 +9,20 @@ import strawberry
 
 from models import tables
 from models.policy import visible_scopes
+from resolvers.loaders import Loaders
 from schema.context import Info
 from schema.enums import ReportEventType, ReportStatus, Satisfaction, Visibility
+from schema.errors import ClientError, bad_input
 from schema.node import Node, encode_global_id
-from schema.pagination import PageInfo, encode_cursor
+from schema.pagination import PageInfo, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from schema.reports import Report
 
 LazyReport = Annotated["Report", strawberry.lazy("schema.reports")]
+
+# Cursor values go into SQL as bigint.
+MAX_CURSOR_VALUE = 2**63 - 1
 
 
 @strawberry.type(description="A photo or video, served under the visibility of what it belongs to.")
@@ -52,7 +57,28 @@ class Rating:
 
 
 def event_cursor(event_id: int) -> str:
+    """A timeline edge's cursor: the event's place in its report's timeline, in id order.
+
+    That is commit order within one report, because every use case writing a report's event
+    first locks the report's row (FOR UPDATE; BEGIN IMMEDIATE on SQLite).
+    """
     return encode_cursor("e", event_id)
+
+
+def log_cursor(tx_id: int, event_id: int) -> str:
+    """`ReportEvent.cursor`: the event's place in the whole log in commit order (realtime.log)."""
+    return encode_cursor("e", tx_id, event_id)
+
+
+def parse_event_cursor(cursor: str) -> tuple[int | None, int]:
+    """`(tx_id, id)` of a `ReportEvent.cursor`, or `(None, id)` of a timeline edge's cursor."""
+    try:
+        tx_id, event_id = decode_cursor(cursor, "e", 2)
+    except ClientError:
+        tx_id, event_id = None, decode_cursor(cursor, "e", 1)[0]
+    if not all(0 <= value <= MAX_CURSOR_VALUE for value in (tx_id or 0, event_id)):
+        raise bad_input("Malformed cursor.", field="after")
+    return tx_id, event_id
 
 
 def message_cursor(message_id: int) -> str:
@@ -89,7 +115,8 @@ class Message(Node):
 @strawberry.type(description="One step on a report's public timeline.")
 class ReportEvent(Node):
     cursor: str = strawberry.field(
-        description="Resume point for subscriptions' `after` and the timeline's `after`."
+        description="The event's place in commit order: pass it as a subscription's `after` to "
+        "resume there. (A timeline page resumes from its edges' cursors.)"
     )
     type: ReportEventType = strawberry.field(description="What happened.")
     at: datetime = strawberry.field(description="When it happened.")
@@ -100,12 +127,14 @@ class ReportEvent(Node):
     to_status: ReportStatus | None = strawberry.field(description="The status after the step.")
     note: str | None = strawberry.field(description="The reason, answer or note given.")
     row: strawberry.Private[tables.ReportEvent]
+    # A subscription event's own loaders (schema.subscription.EventExecutor resolves with them).
+    loaders: strawberry.Private[Loaders | None] = None
 
     @classmethod
-    def from_model(cls, row: tables.ReportEvent) -> ReportEvent:
+    def from_model(cls, row: tables.ReportEvent, loaders: Loaders | None = None) -> ReportEvent:
         return cls(
             id=encode_global_id("ReportEvent", row.id),
-            cursor=event_cursor(row.id),
+            cursor=log_cursor(row.tx_id, row.id),
             type=row.type,
             at=row.at,
             actor_label=row.actor_label,
@@ -113,6 +142,7 @@ class ReportEvent(Node):
             to_status=row.to_status,
             note=row.note,
             row=row,
+            loaders=loaders,
         )
 
     @strawberry.field(description="The report this step belongs to.")

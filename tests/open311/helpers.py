@@ -83,8 +83,9 @@ def assert_error(response: httpx.Response, status: int) -> str:
     else:
         assert response.headers["content-type"] == JSON_TYPE
         errors = as_text(response.json())
-    assert len(errors) == 1 and errors[0]["code"] == str(status), errors
-    description: str = errors[0]["description"]
+    [error] = errors
+    assert error["code"] == str(status), error
+    description: str = error["description"]
     assert description
     return description
 

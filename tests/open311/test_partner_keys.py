@@ -38,8 +38,10 @@ async def test_partner_account_cannot_sign_in(
         partner = await session.scalar(
             select(tables.User).where(tables.User.username == "partner-ung-dung-doi-tac")
         )
-    assert partner is not None and partner.phone is None
-    assert partner.role is Role.CITIZEN and partner.phone_verified_at is not None
+    assert partner is not None
+    assert partner.phone is None
+    assert partner.role is Role.CITIZEN
+    assert partner.phone_verified_at is not None
     for password in ("", "password", partner.password_hash):
         data = await GraphQLClient(client).data(
             LOGIN, {"username": "partner-ung-dung-doi-tac", "password": password}
@@ -55,7 +57,8 @@ async def test_a_second_key_for_the_same_partner_shares_its_account(
     async with session_factory() as session:
         rows = list(await session.scalars(select(tables.ApiKey)))
     assert first != second
-    assert len(rows) == 2 and rows[0].user_id == rows[1].user_id
+    assert len(rows) == 2
+    assert rows[0].user_id == rows[1].user_id
 
 
 async def test_citizen_may_not_issue_a_key(client: httpx.AsyncClient, world: World) -> None:

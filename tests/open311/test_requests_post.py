@@ -50,7 +50,8 @@ async def test_posted_request_is_public_only_once_forwarded(
     assert_error(await client.get(f"{BASE}/requests/{code}.json"), 404)
     async with session_factory() as session, session.begin():
         report = await session.scalar(select(tables.Report).where(tables.Report.code == code))
-        assert report is not None and report.status is ReportStatus.SUBMITTED
+        assert report is not None
+        assert report.status is ReportStatus.SUBMITTED
         report.is_public, report.status = True, ReportStatus.ASSIGNED
     status, [record] = await get_both(client, f"requests/{code}")
     assert status == 200
@@ -115,7 +116,12 @@ async def test_personal_fields_are_not_stored(
     client: httpx.AsyncClient, world: World, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     key = await issue_key(client, world.admin, "Ứng dụng đối tác")
-    personal = {"email": "lan@b.vn", "first_name": "Lan-X", "last_name": "Vũ-X", "phone": "0912345678"}
+    personal = {
+        "email": "lan@b.vn",
+        "first_name": "Lan-X",
+        "last_name": "Vũ-X",
+        "phone": "0912345678",
+    }
     response = await client.post(f"{BASE}/requests.json", data=form(world, key, **personal))
     report = await stored(session_factory, response.json()[0]["service_request_id"])
     async with session_factory() as session:

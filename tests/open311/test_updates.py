@@ -86,7 +86,9 @@ async def test_updates_hide_the_body_of_a_message_not_public(
 async def test_updates_for_chosen_requests_ignore_the_window(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    _, data = await get_both(client, "servicerequestupdates", {"service_request_id": world.old.code})
+    _, data = await get_both(
+        client, "servicerequestupdates", {"service_request_id": world.old.code}
+    )
     assert [u["description"] for u in data] == [""]
 
 
