@@ -23,7 +23,7 @@ from models.tokens import (
     new_secret,
     same_digest,
 )
-from resolvers.throttle import retry_after
+from resolvers.ratelimits import check
 from schema.context import Context
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -95,16 +95,6 @@ def _phone(raw: str) -> str:
         ) from exc
 
 
-async def _limit(ctx: Context, key: str, limit: int, window: int, *, hit: bool = True) -> None:
-    throttle = ctx.services.throttle
-    count, resets_in = await throttle.count(key)
-    if count >= limit:
-        wait = retry_after(resets_in)
-        raise DomainError(UserErrorCode.RATE_LIMITED, f"Too many attempts: retry in {wait} s.")
-    if hit:
-        await throttle.hit(key, window)
-
-
 async def register(ctx: Context, phone_raw: str, password: str, display_name: str) -> str:
     """Create (or refresh) an unverified citizen account and send it a one-time code.
 
@@ -114,8 +104,8 @@ async def register(ctx: Context, phone_raw: str, password: str, display_name: st
     phone = _phone(phone_raw)
     validate_password(password)
     name = validate_display_name(display_name)
-    await _limit(ctx, f"register:ip:{ctx.client_ip}", REGISTER_PER_ADDRESS, REGISTER_WINDOW)
-    await _limit(ctx, f"register:phone:{phone}", REGISTER_PER_PHONE, REGISTER_WINDOW)
+    await check(ctx, f"register:ip:{ctx.client_ip}", REGISTER_PER_ADDRESS, REGISTER_WINDOW)
+    await check(ctx, f"register:phone:{phone}", REGISTER_PER_PHONE, REGISTER_WINDOW)
     now = ctx.now()
     code = new_code()
     async with ctx.sessions() as session, session.begin():
@@ -187,8 +177,8 @@ async def login(ctx: Context, username: str, password: str) -> SignedIn:
         login_key = normalize_phone(login_key)
     account_key = f"login:account:{login_key}"
     address_key = f"login:ip:{ctx.client_ip}"
-    await _limit(ctx, account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW, hit=False)
-    await _limit(ctx, address_key, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, hit=False)
+    await check(ctx, account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW, hit=False)
+    await check(ctx, address_key, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, hit=False)
     column = tables.User.phone if is_phone else tables.User.username
     async with ctx.sessions() as session, session.begin():
         user = await session.scalar(select(tables.User).where(column == login_key))

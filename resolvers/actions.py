@@ -12,6 +12,7 @@ from models.enums import AttachmentPurpose, ReportStatus, Satisfaction, Visibili
 from models.errors import DomainError, UserErrorCode
 from models.media import MediaStore
 from models.workflow import Action
+from resolvers import ratelimits
 from resolvers.attachments import attachment_rows, discard, save_uploads
 from resolvers.places import suggested_agency_id, work_calendar
 from resolvers.workflow import Step, act, note_text
@@ -210,6 +211,7 @@ async def rate_report(
     goes to the coordinator's triage queue (the RATED event) instead of closing it.
     """
     text = note_text(comment, "comment")
+    await ratelimits.enforce(ctx, "rating")
 
     async def apply(step: Step) -> None:
         row = await step.session.scalar(

@@ -9,6 +9,7 @@ from models.enums import AttachmentPurpose, Visibility
 from models.errors import DomainError, UserErrorCode
 from models.media import MediaStore
 from models.workflow import Action
+from resolvers import ratelimits
 from resolvers.attachments import attachment_rows, discard, save_uploads
 from resolvers.labels import actor_label
 from resolvers.workflow import Step, act
@@ -23,6 +24,7 @@ async def post_message(
     text = body.strip()
     if not 1 <= len(text) <= MAX_BODY:
         raise DomainError(UserErrorCode.INVALID_INPUT, f"1 to {MAX_BODY} characters.", "body")
+    await ratelimits.enforce(ctx, "message")
     store = MediaStore(ctx.settings.media_dir)
     saved = await save_uploads(store, uploads)
     posted: list[tables.Message] = []

@@ -18,6 +18,7 @@ from models.enums import AttachmentPurpose, ReportEventType, ReportStatus, Visib
 from models.errors import DomainError, UserErrorCode
 from models.media import MediaStore
 from models.text import fold
+from resolvers import ratelimits
 from resolvers.attachments import SavedFile, attachment_rows, discard, save_uploads
 from resolvers.guards import require_signed_in
 from resolvers.labels import REPORTER_LABEL
@@ -114,7 +115,8 @@ async def submit_report(ctx: Context, new: NewReport) -> tables.Report:
     validate(new)
     earlier = await _replay(ctx, reporter_id, new)
     if earlier is not None:
-        return earlier
+        return earlier  # an app retrying its offline queue is not flooding
+    await ratelimits.enforce(ctx, "submit")
     store = MediaStore(ctx.settings.media_dir)
     saved = await save_uploads(store, new.uploads)
     try:

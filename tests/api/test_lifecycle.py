@@ -440,3 +440,17 @@ async def test_coordinator_sees_the_suggested_agency_and_possible_actions(
     assert set(seen["availableActions"]) == {"ASSIGN", "REJECT", "POST_MESSAGE"}
     by_citizen = (await as_["citizen"].data(query, {"id": rid}))["report"]
     assert by_citizen == {"suggestedAgency": None, "availableActions": ["POST_MESSAGE"]}
+
+
+async def test_citizen_submitting_too_fast_is_rate_limited(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    citizen = await sign_in(client, world.citizen)
+    for number in range(10):
+        await submit(citizen, world, title=f"Phản ánh số {number}")
+    data = await citizen.data(SUBMIT, {"input": new_report(world, title="Một lần nữa")})
+    error = data["submitReport"]["userErrors"][0]
+    assert error["code"] == "RATE_LIMITED"
+    retry = await citizen.data(SUBMIT, {"input": new_report(world, title="Phản ánh số 1")})
+    assert retry["submitReport"]["userErrors"][0]["code"] == "RATE_LIMITED"
