@@ -383,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         workers=settings.workers,
         log_level=settings.log_level,
         log_config=uvicorn_log_config(settings.log_level, json_lines=settings.log_json),
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_max_size=256 * 1024,
         timeout_graceful_shutdown=10,
     )

@@ -67,6 +67,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     introspection: bool = True
     log_json: bool = False
+    # Proxies whose X-Forwarded-For is trusted for the client address (rate limits, audit).
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @property
     def is_production(self) -> bool:
@@ -115,6 +117,7 @@ class Settings:
             ),
             introspection=_bool(env.get("INTROSPECTION"), mode != "production"),
             log_json=_bool(env.get("LOG_JSON"), mode == "production"),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
         settings.validate()
         return settings
