@@ -1,6 +1,7 @@
 """Every table in one namespace: `from models import tables` then `tables.Report`."""
 
 from models.accounts import PhoneVerification, RefreshToken
+from models.audit import AuditEntry
 from models.base import Base
 from models.directory import Agency, Category, Holiday, Routing, agency_categories
 from models.geo import Area
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKey",
     "Area",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Category",
     "Holiday",

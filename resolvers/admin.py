@@ -13,6 +13,7 @@ from models import policy, tables
 from models.enums import Role
 from models.errors import DomainError, UserErrorCode
 from models.passwords import hash_password
+from resolvers import audit
 from resolvers.accounts import revoke_all_sessions, validate_display_name, validate_password
 from resolvers.guards import require
 from schema.context import Context
@@ -99,6 +100,8 @@ async def create_staff_account(
         )
         session.add(user)
         await _flush_unique(session, "username")
+        audit.record(session, ctx, ctx.actor, "admin.create_staff_account", "User", user.id,
+                     {"username": name, "role": role.value, "agency_id": agency_id})  # fmt: skip
         return user
 
 
@@ -113,6 +116,8 @@ async def set_user_active(ctx: Context, user_id: int, active: bool) -> tables.Us
         user.is_active = active
         if not active:
             await revoke_all_sessions(session, user.id, ctx.now())
+        audit.record(session, ctx, ctx.actor, "admin.set_user_active", "User", user.id,
+                     {"active": active})  # fmt: skip
         return user
 
 
@@ -136,6 +141,8 @@ async def create_agency(
         session.add(agency)
         await _flush_unique(session, "code")
         await _set_agency_categories(session, agency.id, category_ids)
+        audit.record(session, ctx, ctx.actor, "admin.create_agency", "Agency", agency.id,
+                     {"code": agency.code, "category_ids": sorted(set(category_ids))})  # fmt: skip
         return agency
 
 
@@ -177,6 +184,8 @@ async def create_category(
     async with ctx.sessions() as session, session.begin():
         session.add(category)
         await _flush_unique(session, "code")
+        audit.record(session, ctx, ctx.actor, "admin.create_category", "Category", category.id,
+                     {"code": category.code})  # fmt: skip
         return category
 
 
@@ -194,6 +203,8 @@ async def set_routing(
                 tables.Routing.category_id == category_id, tables.Routing.area_id == area_id
             )
         )
+        audit.record(session, ctx, ctx.actor, "admin.set_routing", "Category", category_id,
+                     {"area_id": area_id, "agency_id": agency_id})  # fmt: skip
         if agency_id is None:
             if rule is not None:
                 await session.delete(rule)

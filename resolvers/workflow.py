@@ -26,6 +26,7 @@ from models.workflow import (
     Transition,
     plan,
 )
+from resolvers import audit
 from resolvers.labels import actor_label
 from schema.context import Context
 from schema.errors import forbidden, unauthenticated
@@ -118,6 +119,15 @@ async def act(
                 # A return leaves the agency's inbox with the event that took it away.
                 agency_id=report.assigned_agency_id or agency_before,
             )
+        )
+        audit.record(
+            session,
+            ctx,
+            actor,
+            f"report.{action.value}",
+            "Report",
+            report.code,
+            {"from": from_status.value, "to": transition.to_status.value},
         )
         await session.flush()
     await ctx.services.events.committed(report.id)

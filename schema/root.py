@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
+from schema.audit import AuditQueries
 from schema.errors import ClientError, ErrorCode
 from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
@@ -65,6 +66,11 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+@strawberry.type(name="Query", description="Reading PhanAnh.")
+class RootQuery(Query, AuditQueries):
+    pass
+
+
 @strawberry.type(
     description="Changing PhanAnh: each mutation takes one `input` and returns a payload with "
     "the changed object and `userErrors`."
@@ -76,7 +82,7 @@ class Mutation(ReportMutations, AccountMutations, AdminMutations, PartnerMutatio
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema, with introspection switchable (off in production unless asked for)."""
     return strawberry.Schema(
-        query=Query,
+        query=RootQuery,
         mutation=Mutation,
         subscription=Subscription,
         # Gives every subscription event its own loaders (see schema.subscription).

@@ -91,8 +91,15 @@ class GraphQLClient:
         self.http = http
         self.token: str | None = None
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -126,9 +133,14 @@ class GraphQLClient:
         result: dict[str, Any] = body["data"]
         return result
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The `data` of an operation that must succeed without errors."""
-        body = await self.post(query, variables)
+        body = await self.post(query, variables, headers)
         assert "errors" not in body, body["errors"]
         result: dict[str, Any] = body["data"]
         return result

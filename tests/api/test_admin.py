@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.base import utcnow
@@ -167,3 +170,36 @@ async def test_expired_access_token_is_unauthenticated(
     gql = GraphQLClient(client)
     gql.token = token
     assert await gql.error_codes("{ viewer { id } }") == ["UNAUTHENTICATED"]
+
+
+async def test_staff_actions_are_in_the_audit_log_for_admins_only(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_factory() as session, session.begin():
+        admin = await make_user(session, Role.ADMIN)
+        coordinator = await make_user(session, Role.COORDINATOR)
+    admin_client = await sign_in(client, admin)
+    await admin_client.data(CREATE_CATEGORY, {}, headers={"X-Request-ID": "audit-test-0001"})
+    log = await admin_client.data(
+        "{ auditLog(first: 5) { edges { node { action targetType actorRole clientIp requestId "
+        "details } } } }"
+    )
+    entry = log["auditLog"]["edges"][0]["node"]
+    assert entry["action"] == "admin.create_category"
+    assert entry["targetType"] == "Category"
+    assert entry["actorRole"] == "ADMIN"
+    assert entry["requestId"] == "audit-test-0001"
+    assert entry["details"] == {"code": "cay_xanh"}
+    staff = await sign_in(client, coordinator)
+    assert await staff.error_codes("{ auditLog { edges { node { action } } } }") == ["FORBIDDEN"]
+
+
+async def test_audit_log_rows_cannot_be_changed(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_factory() as session, session.begin():
+        admin = await make_user(session, Role.ADMIN)
+    await (await sign_in(client, admin)).data(CREATE_CATEGORY)
+    with pytest.raises(DBAPIError):
+        async with session_factory() as session, session.begin():
+            await session.execute(text("UPDATE audit_log SET action = 'forged'"))
