@@ -7,6 +7,7 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -21,6 +22,7 @@ from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.audit import AuditQueries
 from schema.errors import ClientError, ErrorCode
+from schema.limits import NodeBudgetRule, QueryLengthLimiter
 from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
 from schema.query import Query
@@ -32,7 +34,7 @@ logger = logging.getLogger("phananh.graphql")
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
-MAX_TOKENS = 2000
+MAX_TOKENS = 1000
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -89,9 +91,11 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         execution_context_class=EventExecutor,
         config=StrawberryConfig(disable_field_suggestions=True),
         extensions=[
+            QueryLengthLimiter,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules([NodeBudgetRule]),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             OperationMetrics,
