@@ -23,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -44,6 +44,7 @@ from realtime.publisher import EventPublisher
 from realtime.pump import EventPump
 from resolvers import admin, scheduler
 from resolvers.auth import AuthenticationError, authenticate
+from resolvers.export import export_reports_csv
 from resolvers.media import find_media
 from resolvers.services import Services
 from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
@@ -51,6 +52,7 @@ from resolvers.throttle import MemoryThrottle, RedisThrottle, Throttle
 from schema.context import Context
 from schema.root import create_schema
 from settings import Settings, SettingsError
+from web.console import routes as console_routes
 from web.limits import BodySizeLimitMiddleware
 from web.logs import configure_logging, uvicorn_log_config
 from web.metrics import MetricsMiddleware, metrics_endpoint
@@ -97,8 +99,22 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             return
         contexts: list[Context] = []
         token = _request_contexts.set(contexts)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await super().__call__(scope, receive, send)
+            async with asyncio.timeout(state.settings.operation_timeout_seconds):
+                await super().__call__(scope, receive, tracking_send)
+        except TimeoutError:
+            logger.warning(
+                "operation timed out after %s s", state.settings.operation_timeout_seconds
+            )
+            if not started:
+                await _timed_out()(scope, receive, send)
         finally:
             _request_contexts.reset(token)
             for context in contexts:
@@ -155,6 +171,12 @@ def _csrf_refused() -> JSONResponse:
     message = "Multipart requests need a `GraphQL-Preflight: 1` header."
     body = {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
     return JSONResponse(body, status_code=400)
+
+
+def _timed_out() -> JSONResponse:
+    message = "The operation took too long and was stopped. Ask for less, or try again."
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -239,13 +261,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        if settings.auto_migrate:
+            # Migrations may rewrite large tables: they run without the statement timeout.
+            migrator = create_engine(settings.database_url)
+            await upgrade_to_head(migrator)
+            await migrator.dispose()
+        timeout = settings.statement_timeout_ms
+        engine = create_engine(settings.database_url, statement_timeout_ms=timeout)
         write_engine = (
             create_engine(settings.database_url, for_writes=True) if settings.is_sqlite else engine
         )
         sessions = create_session_factory(write_engine)
-        if settings.auto_migrate:
-            await upgrade_to_head(engine)
         if settings.demo_data:
             await _seed(sessions)
         broker = Broker(settings.broadcast_url, settings.redis_prefix)
@@ -301,8 +327,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/media/{attachment_id}", media),
+            Route("/export/reports.csv", export_reports_csv),
             Route("/metrics", metrics_endpoint),
             Mount("/open311/v2", routes=open311_routes),
+            *console_routes,
         ]
     )
     return app

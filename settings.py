@@ -69,6 +69,9 @@ class Settings:
     log_json: bool = False
     # Proxies whose X-Forwarded-For is trusted for the client address (rate limits, audit).
     forwarded_allow_ips: str = "127.0.0.1"
+    # PostgreSQL cancels statements running longer; HTTP operations are cut off after this.
+    statement_timeout_ms: int = 10_000
+    operation_timeout_seconds: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -118,6 +121,12 @@ class Settings:
             introspection=_bool(env.get("INTROSPECTION"), mode != "production"),
             log_json=_bool(env.get("LOG_JSON"), mode == "production"),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            statement_timeout_ms=_int(
+                "STATEMENT_TIMEOUT_MS", env.get("STATEMENT_TIMEOUT_MS"), 10_000
+            ),
+            operation_timeout_seconds=_int(
+                "OPERATION_TIMEOUT_SECONDS", env.get("OPERATION_TIMEOUT_SECONDS"), 30
+            ),
         )
         settings.validate()
         return settings

@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(database_url: str, *, for_writes: bool = False, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    database_url: str,
+    *,
+    for_writes: bool = False,
+    statement_timeout_ms: int | None = None,
+    **kwargs: Any,
+) -> AsyncEngine:
     """An async engine with the per-backend settings this application relies on.
 
     On SQLite, `for_writes` makes every transaction `BEGIN IMMEDIATE`: the write lock is taken
@@ -39,6 +45,11 @@ def create_engine(database_url: str, *, for_writes: bool = False, **kwargs: Any)
             engine.sync_engine, "begin", lambda connection: connection.exec_driver_sql(begin)
         )
         return engine
+    if statement_timeout_ms:
+        # A runaway query is cancelled by PostgreSQL itself, whatever the client does.
+        kwargs["connect_args"] = {
+            "server_settings": {"statement_timeout": str(statement_timeout_ms)}
+        }
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     # Stale connections (a restarted server, killed backends) are replaced, not handed out.

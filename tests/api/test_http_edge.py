@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 
+from models.db import create_engine
 from resolvers import directory
 from server import create_app
 from settings import Settings
+from tests.backends import Backend
 from web.limits import JSON_BODY_LIMIT
 
 
@@ -120,3 +125,29 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
     assert "secret" not in response.text
     assert "RuntimeError" not in response.text
     assert any("unexpected error" in record.getMessage() for record in caplog.records)
+
+
+async def test_operation_running_too_long_is_stopped_with_503(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def slow(_ctx: object) -> list[object]:
+        await asyncio.sleep(5)
+        return []
+
+    monkeypatch.setattr(directory, "list_categories", slow)
+    async for http in _app_with(replace(settings, operation_timeout_seconds=1)):
+        response = await http.post("/graphql", json={"query": "{ categories { id } }"})
+        assert response.status_code == 503
+        assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+
+
+async def test_postgres_cancels_statements_over_the_timeout(backend: Backend) -> None:
+    if not backend.is_postgres:
+        pytest.skip("statement_timeout is a PostgreSQL setting")
+    engine = create_engine(backend.database_url, statement_timeout_ms=100)
+    try:
+        with pytest.raises(DBAPIError, match="statement timeout"):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT pg_sleep(1)"))
+    finally:
+        await engine.dispose()
