@@ -25,7 +25,8 @@ class Area(Base):
     path: Mapped[str] = mapped_column(String(512), index=True)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     # GeoJSON-style polygon ring: [[longitude, latitude], ...]; optional.
-    boundary: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    # none_as_null: a missing boundary must be SQL NULL, not the JSON text "null".
+    boundary: Mapped[list[list[float]] | None] = mapped_column(JSON(none_as_null=True))
     centroid_latitude: Mapped[float | None] = mapped_column(Float)
     centroid_longitude: Mapped[float | None] = mapped_column(Float)
     min_latitude: Mapped[float | None] = mapped_column(Float)

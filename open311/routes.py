@@ -54,7 +54,7 @@ def endpoint(handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
 
 
 def _reader(request: Request) -> async_sessionmaker[AsyncSession]:
-    """Reads go to the read-only pool (server.py), never queueing behind SQLite's writers."""
+    """The read pool (server.py): on SQLite the write pool takes the write lock at BEGIN."""
     sessions: async_sessionmaker[AsyncSession] = request.app.state.read_sessions
     return sessions
 
