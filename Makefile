@@ -41,5 +41,13 @@ lock: $(INSTALLED)  ## Re-resolve requirements.lock from pyproject.toml (needs u
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
 		--no-header --quiet -o requirements.lock
 
+.PHONY: bench bench-full
+
+bench: $(INSTALLED)  ## Benchmarks vs their baselines, quick (100,000 reports; needs PostgreSQL, Redis, Node 20)
+	$(BIN)/python -m bench.run
+
+bench-full: $(INSTALLED)  ## Benchmarks on 1,000,000 reports and up to 10,000 subscribers (see BENCHMARKS.md)
+	$(BIN)/python -m bench.run --full
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

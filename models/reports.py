@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.sql import text
 
 from models.base import Base, utcnow
@@ -28,6 +28,7 @@ from models.enums import (
     Satisfaction,
     Visibility,
 )
+from models.text import fold
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a bigint for the long run.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -70,8 +71,13 @@ class Report(Base):
     resolved_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     overdue_notified_at: Mapped[datetime | None] = mapped_column()
+    # Set when the agency was warned of the coming deadline (resolvers.deadlines); cleared with
+    # the due date it warned about, like `overdue_notified_at`.
+    deadline_warned_at: Mapped[datetime | None] = mapped_column()
     # Title, description and address folded to ASCII lower case (models.text.fold).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The folded title alone, so that search ranks title matches first; set with `title`.
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -91,7 +97,23 @@ class Report(Base):
         Index("ix_reports_due_at_open", "status", "due_at"),
         Index("ix_reports_lat_lon", "latitude", "longitude"),
         Index("ix_reports_duplicate_of_id", "duplicate_of_id"),
+        # PostgreSQL: a trigram index serves `search_text LIKE '%term%'`. SQLite has no such
+        # index type and scans; it gets an empty partial index of the same name (WHERE 0) only so
+        # that one model describes the migrated schema of both backends.
+        Index(
+            "ix_reports_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
+
+    @validates("title")
+    def _keep_search_title(self, _key: str, title: str) -> str:
+        # Every writer (submission, Open311, demo data, factories) gets it without remembering.
+        self.search_title = fold(title)
+        return title
 
 
 class Message(Base):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import uuid
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -38,6 +39,9 @@ class Broker:
         # Other processes (and tests) find this process's listener by this name.
         self.listener_name = f"{prefix}pump".replace(" ", "_")
         self.listening = False
+        self.subscriptions = 0  # how many times the listener (re)subscribed
+        # Messages carry their sender, so a process ignores its own: it woke itself already.
+        self.origin = uuid.uuid4().hex[:12]
         self._publisher: Redis | None = None
         if url.startswith("redis"):
             self._publisher = Redis.from_url(
@@ -73,7 +77,7 @@ class Broker:
         if self._publisher is None:
             return
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
-            await self._publisher.publish(self.channel, message)
+            await self._publisher.publish(self.channel, f"{self.origin} {message}")
 
     async def listen(
         self, on_message: Callable[[], None], on_connected: Callable[[], None]
@@ -104,6 +108,10 @@ class Broker:
         finally:
             await client.aclose()
 
+    def _is_own(self, data: bytes | str) -> bool:
+        text = data.decode(errors="replace") if isinstance(data, bytes) else data
+        return text.startswith(f"{self.origin} ")
+
     async def _listen_once(
         self, client: Redis, on_message: Callable[[], None], on_connected: Callable[[], None]
     ) -> bool:
@@ -113,11 +121,12 @@ class Broker:
         try:
             await pubsub.subscribe(self.channel)
             subscribed = self.listening = True
+            self.subscriptions += 1
             logger.info("listening on %s", self.channel)
             on_connected()
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                if message is not None:
+                if message is not None and not self._is_own(message["data"]):
                     on_message()
         except Exception as exc:  # any failure: drop this connection and make a new one
             logger.warning("broker connection lost (%s): reconnecting", type(exc).__name__)

@@ -1,9 +1,13 @@
 """The durable event log: report events read in commit order, never past the stable horizon.
 
 An event's place in the log is `(tx_id, id)`. On PostgreSQL `tx_id` is the writing transaction's
-id, and only events below `pg_snapshot_xmin` (the oldest transaction still running) are read:
-every transaction below it has ended, so no event can later appear before a position already
-handed out. On SQLite writers are serialised and `tx_id` is 0, so `(0, id)` is commit order.
+id, and only events below the horizon (the oldest transaction still running in this database)
+are read: every transaction below it has ended, so no event can later appear before a position
+already handed out. On SQLite writers are serialised and `tx_id` is 0: `(0, id)` is commit order.
+
+The horizon is this database's, not `pg_snapshot_xmin` (the whole cluster's): a long index
+build in another database must not hold live events back. It is taken in a statement of its
+own before the read, whose later snapshot then sees every transaction below it as ended.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, exists, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Executable, exists, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import tables
@@ -29,6 +33,28 @@ MAX_POSITION_VALUE = 2**63 - 1
 
 _event = tables.ReportEvent
 _report = tables.Report
+
+# The oldest transaction id (as xid8) still running in this database, or the next one to be
+# given out when none runs. pg_stat_activity and pg_prepared_xacts show 32-bit xids: each is
+# widened with the epoch of the next xid, which no running transaction is 2^31 ids away from.
+_HORIZON = text(
+    """
+    WITH now AS (SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint AS next),
+    running AS (
+        SELECT backend_xid AS xid FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_xid IS NOT NULL
+        UNION ALL
+        SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()
+    )
+    SELECT LEAST(
+        now.next,
+        (SELECT min(now.next - ((now.next - (xid::text)::bigint) % 4294967296 + 4294967296)
+                    % 4294967296)
+         FROM running)
+    )
+    FROM now
+    """
+)
 
 
 class StatementScope(SessionScope):
@@ -88,24 +114,22 @@ class EventLog:
         self.sessions = sessions
         self.postgres = postgres
 
-    def _stable(self) -> list[ColumnElement[bool]]:
+    async def _stable(self, session: AsyncSession) -> list[ColumnElement[bool]]:
+        """The condition for stable events, for the session's next statements."""
         if not self.postgres:
             return []
-        # Evaluated with the statement's own snapshot: every transaction below it has ended.
-        horizon: ColumnElement[int] = literal_column(
-            "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
-        )
+        horizon = int(await session.scalar(_HORIZON))
         return [_event.tx_id < horizon]
 
     async def head(self) -> Position:
         """The newest stable position: a pump starting now delivers what comes after it."""
-        statement = (
-            select(_event.tx_id, _event.id)
-            .where(*self._stable())
-            .order_by(_event.tx_id.desc(), _event.id.desc())
-            .limit(1)
-        )
         async with self.sessions() as session:
+            statement = (
+                select(_event.tx_id, _event.id)
+                .where(*await self._stable(session))
+                .order_by(_event.tx_id.desc(), _event.id.desc())
+                .limit(1)
+            )
             row = (await session.execute(statement)).first()
         return (int(row[0]), int(row[1])) if row else START
 
@@ -127,13 +151,15 @@ class EventLog:
             .join(_report, _report.id == _event.report_id)
             .outerjoin(tables.Area, tables.Area.id == _report.area_id)
             .outerjoin(tables.Rating, tables.Rating.id == _event.rating_id)
-            .where(_after(after), *self._stable(), *conditions)
+            .where(_after(after), *conditions)
             .order_by(_event.tx_id, _event.id)
             .limit(limit)
         )
         if upto is not None:
             statement = statement.where(tuple_(_event.tx_id, _event.id) <= tuple_(*upto))
         async with self.sessions() as session:
+            if upto is None:  # everything up to `upto` was stable when it was handed out
+                statement = statement.where(*await self._stable(session))
             rows = (await session.execute(statement)).all()
         loaders = Loaders(StatementScope(self.sessions))
         batch = []
@@ -147,11 +173,14 @@ class EventLog:
         return batch
 
     async def has_pending(self, after: Position) -> bool:
-        """Committed events after `after` that are not stable yet (an older transaction runs)."""
+        """Committed events after `after`: right after a full read, ones not stable yet.
+
+        Not restricted to unstable ones: the horizon may have moved since that read, and
+        an event that just became stable must not wait for the next poll either.
+        """
         if not self.postgres:
             return False
-        stable = self._stable()[0]
-        statement = select(exists().where(_after(after), ~stable))
+        statement = select(exists().where(_after(after)))
         async with self.sessions() as session:
             return bool(await session.scalar(statement))
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from models import policy, tables
 from models.codes import is_report_code
 from models.enums import ReportStatus
 from models.text import search_terms
+from resolvers.search import relevance
 from schema.context import Context
 from schema.errors import bad_input, unauthenticated
 
@@ -29,6 +32,16 @@ class GeoCircle:
 
 
 @dataclass(frozen=True)
+class GeoBox:
+    """A map window; it may not cross the antimeridian (Vietnam is far from it)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True)
 class ReportCriteria:
     """A validated ReportFilter, with database keys instead of global ids."""
 
@@ -42,6 +55,7 @@ class ReportCriteria:
     overdue: bool | None = None
     submitted_after: datetime | None = None
     submitted_before: datetime | None = None
+    bbox: GeoBox | None = None
     terms: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +63,8 @@ class ReportCriteria:
             object.__setattr__(self, "terms", tuple(search_terms(self.search)))
         if self.near is not None:
             validate_circle(self.near)
+        if self.bbox is not None:
+            validate_box(self.bbox)
 
 
 def validate_circle(circle: GeoCircle) -> None:
@@ -63,22 +79,51 @@ def validate_circle(circle: GeoCircle) -> None:
         )
 
 
-def _near_conditions(circle: GeoCircle) -> list[ColumnElement[bool]]:
-    """A bounding box the (latitude, longitude) index can use, then the circle itself.
+def validate_box(box: GeoBox) -> None:
+    if not -90 <= box.south <= box.north <= 90:
+        raise bad_input("bbox needs -90 <= south <= north <= 90.", field="bbox")
+    if not -180 <= box.west <= box.east <= 180:
+        raise bad_input(
+            "bbox needs -180 <= west <= east <= 180 (a box may not cross the antimeridian).",
+            field="bbox",
+        )
 
-    Equirectangular distance is exact enough at city scale and needs only arithmetic, which
-    SQLite and PostgreSQL both have.
-    """
-    cos_lat = max(math.cos(math.radians(circle.latitude)), 0.01)
-    dlat = circle.radius_meters / METERS_PER_DEGREE
-    dlon = dlat / cos_lat
+
+def _cos_lat(circle: GeoCircle) -> float:
+    return max(math.cos(math.radians(circle.latitude)), 0.01)
+
+
+def squared_meters(circle: GeoCircle) -> ColumnElement[float]:
+    """Equirectangular squared distance from the centre: exact enough at city scale, and only
+    arithmetic, which SQLite and PostgreSQL both have."""
     report = tables.Report
     dy = (report.latitude - circle.latitude) * METERS_PER_DEGREE
-    dx = (report.longitude - circle.longitude) * (METERS_PER_DEGREE * cos_lat)
+    dx = (report.longitude - circle.longitude) * (METERS_PER_DEGREE * _cos_lat(circle))
+    return dx * dx + dy * dy
+
+
+def distance_key(circle: GeoCircle) -> ColumnElement[int]:
+    """The squared distance in whole dm²: an integer, so that it can sit in a cursor. Even from
+    across the globe it fits a bigint (a keyset condition may meet rows outside the circle)."""
+    return cast(squared_meters(circle) * 100, BigInteger)
+
+
+def meters_between(circle: GeoCircle, latitude: float, longitude: float) -> float:
+    """The same distance as `squared_meters`, in Python, for one point."""
+    dy = (latitude - circle.latitude) * METERS_PER_DEGREE
+    dx = (longitude - circle.longitude) * METERS_PER_DEGREE * _cos_lat(circle)
+    return math.hypot(dx, dy)
+
+
+def _near_conditions(circle: GeoCircle) -> list[ColumnElement[bool]]:
+    """A bounding box the (latitude, longitude) index can use, then the circle itself."""
+    dlat = circle.radius_meters / METERS_PER_DEGREE
+    dlon = dlat / _cos_lat(circle)
+    report = tables.Report
     return [
         report.latitude.between(circle.latitude - dlat, circle.latitude + dlat),
         report.longitude.between(circle.longitude - dlon, circle.longitude + dlon),
-        dx * dx + dy * dy <= circle.radius_meters**2,
+        squared_meters(circle) <= circle.radius_meters**2,
     ]
 
 
@@ -103,6 +148,10 @@ def report_conditions(
         conditions.append(report.search_text.contains(term, autoescape=True))
     if criteria.near is not None:
         conditions.extend(_near_conditions(criteria.near))
+    if criteria.bbox is not None:
+        box = criteria.bbox
+        conditions.append(report.latitude.between(box.south, box.north))
+        conditions.append(report.longitude.between(box.west, box.east))
     if criteria.mine:
         if actor.user_id is None:
             raise unauthenticated("Sign in to list your own reports.")
@@ -133,33 +182,104 @@ def report_cursor_values(row: tables.Report) -> tuple[int, int]:
     return (_micros(row.submitted_at), row.id)
 
 
+class ReportOrder(enum.Enum):
+    """A list's order; the value is its cursors' kind, so a cursor cannot cross orders."""
+
+    NEWEST = "r"  # (submitted_at, id) descending
+    RELEVANCE = "rs"  # (search rank, submitted_at, id) descending
+    DISTANCE = "rd"  # (squared distance in dm², id) ascending
+
+    @property
+    def arity(self) -> int:
+        return 3 if self is ReportOrder.RELEVANCE else 2
+
+
+def report_order(criteria: ReportCriteria) -> ReportOrder:
+    """Best matches first when searching, else nearest first around `near`, else newest first."""
+    if criteria.terms:
+        return ReportOrder.RELEVANCE
+    if criteria.near is not None:
+        return ReportOrder.DISTANCE
+    return ReportOrder.NEWEST
+
+
 @dataclass(frozen=True)
 class ReportPage:
     rows: list[tables.Report]
+    keys: list[tuple[int, ...]]  # each row's cursor values, in `order`
     has_next: bool
+    order: ReportOrder
     conditions: list[ColumnElement[bool]]
 
 
-async def list_reports(
-    ctx: Context, criteria: ReportCriteria, first: int, after: tuple[int, int] | None
-) -> ReportPage:
-    """Newest first, by (submitted_at, id) descending: keyset pagination, never OFFSET."""
+def _sort_key(order: ReportOrder, criteria: ReportCriteria) -> ColumnElement[int]:
+    """The computed leading sort column; a constant for the newest-first order."""
+    if order is ReportOrder.RELEVANCE:
+        return relevance(criteria.terms)
+    if order is ReportOrder.DISTANCE:
+        assert criteria.near is not None
+        return distance_key(criteria.near)
+    return literal_column("0")
+
+
+def _newer_than(moment_micros: int, last_id: int) -> ColumnElement[bool]:
     report = tables.Report
+    moment = _from_micros(moment_micros)
+    return or_(
+        report.submitted_at < moment, and_(report.submitted_at == moment, report.id < last_id)
+    )
+
+
+def _after(order: ReportOrder, key: ColumnElement[int], after: tuple[int, ...]) -> Any:
+    """Rows strictly past the cursor `after` in `order`."""
+    if order is ReportOrder.NEWEST:
+        return _newer_than(after[0], after[1])
+    if order is ReportOrder.RELEVANCE:
+        return or_(key < after[0], and_(key == after[0], _newer_than(after[1], after[2])))
+    return or_(key > after[0], and_(key == after[0], tables.Report.id > after[1]))
+
+
+def _order_by(order: ReportOrder, key: ColumnElement[int]) -> list[Any]:
+    report = tables.Report
+    if order is ReportOrder.DISTANCE:
+        return [key, report.id]
+    newest = [report.submitted_at.desc(), report.id.desc()]
+    return [key.desc(), *newest] if order is ReportOrder.RELEVANCE else newest
+
+
+def _cursor(order: ReportOrder, row: tables.Report, key: int) -> tuple[int, ...]:
+    if order is ReportOrder.NEWEST:
+        return report_cursor_values(row)
+    if order is ReportOrder.RELEVANCE:
+        return (key, *report_cursor_values(row))
+    return (key, row.id)
+
+
+async def list_reports(
+    ctx: Context, criteria: ReportCriteria, first: int, after: tuple[int, ...] | None
+) -> ReportPage:
+    """One page in `report_order(criteria)`: keyset pagination in every order, never OFFSET.
+
+    Rank and distance are computed per matching row, so a page costs a pass over the matches
+    (a top-N sort), not over the table: the filter's indexes bound the work.
+    """
+    order = report_order(criteria)
     conditions = report_conditions(ctx.actor, criteria, ctx.now())
-    statement = select(report).where(*conditions)
+    key = _sort_key(order, criteria)
+    statement = select(tables.Report, key).where(*conditions)
     if after is not None:
-        moment, last_id = _from_micros(after[0]), after[1]
-        statement = statement.where(
-            or_(
-                report.submitted_at < moment,
-                and_(report.submitted_at == moment, report.id < last_id),
-            )
-        )
-    statement = statement.order_by(report.submitted_at.desc(), report.id.desc()).limit(first + 1)
-    rows = await ctx.db.scalars(statement)
-    for row in rows:
+        statement = statement.where(_after(order, key, after))
+    statement = statement.order_by(*_order_by(order, key)).limit(first + 1)
+    found = [(row, _cursor(order, row, int(value))) for row, value in await ctx.db.rows(statement)]
+    for row, _ in found:
         ctx.loaders.report.prime(row.id, row)
-    return ReportPage(rows=rows[:first], has_next=len(rows) > first, conditions=conditions)
+    return ReportPage(
+        rows=[row for row, _ in found[:first]],
+        keys=[values for _, values in found[:first]],
+        has_next=len(found) > first,
+        order=order,
+        conditions=conditions,
+    )
 
 
 async def count_reports(ctx: Context, conditions: object) -> int:

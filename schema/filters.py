@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.reports import GeoCircle, ReportCriteria
+from resolvers.reports import GeoBox, GeoCircle, ReportCriteria
 from schema.enums import ReportStatus
 from schema.errors import bad_input
 from schema.node import decode_int_id
@@ -20,6 +20,16 @@ class GeoCircleInput:
     latitude: float = strawberry.field(description="Centre latitude, WGS 84 degrees.")
     longitude: float = strawberry.field(description="Centre longitude, WGS 84 degrees.")
     radius_meters: float = strawberry.field(description="Radius in meters (at most 100 km).")
+
+
+@strawberry.input(description="A map window: the reports whose point lies inside it.")
+class GeoBoxInput:
+    south: float = strawberry.field(description="Southern edge, latitude in WGS 84 degrees.")
+    west: float = strawberry.field(description="Western edge, longitude in WGS 84 degrees.")
+    north: float = strawberry.field(description="Northern edge, latitude in WGS 84 degrees.")
+    east: float = strawberry.field(
+        description="Eastern edge, longitude; at least `west` (no box across the antimeridian)."
+    )
 
 
 def _aware(value: datetime | None, field: str) -> datetime | None:
@@ -44,10 +54,17 @@ class ReportFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Words to find in title, description and address; Vietnamese with or "
-        "without diacritics (`duong` finds `đường`).",
+        description="Words to find in title, description and address, in any order; Vietnamese "
+        "with or without diacritics (`duong` finds `đường`). Every word must match; the list is "
+        "then ordered best match first (words in the title, whole words and the words together "
+        "in order rank higher), newest first among equals.",
     )
-    near: GeoCircleInput | None = strawberry.field(default=None, description="Inside this circle.")
+    near: GeoCircleInput | None = strawberry.field(
+        default=None, description="Inside this circle; the list is then ordered nearest first."
+    )
+    bbox: GeoBoxInput | None = strawberry.field(
+        default=None, description="Inside this map window (edges included)."
+    )
     mine: bool | None = strawberry.field(
         default=None, description="Only the viewer's own reports (requires signing in)."
     )
@@ -69,6 +86,9 @@ class ReportFilter:
         near = None
         if self.near is not None:
             near = GeoCircle(self.near.latitude, self.near.longitude, self.near.radius_meters)
+        bbox = None
+        if self.bbox is not None:
+            bbox = GeoBox(self.bbox.south, self.bbox.west, self.bbox.north, self.bbox.east)
         return ReportCriteria(
             statuses=tuple(self.status or ()),
             category_ids=tuple(
@@ -84,6 +104,7 @@ class ReportFilter:
             overdue=self.overdue,
             submitted_after=_aware(self.submitted_after, "submittedAfter"),
             submitted_before=_aware(self.submitted_before, "submittedBefore"),
+            bbox=bbox,
         )
 
 

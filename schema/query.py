@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from models import tables
-from models.enums import ReportStatus as Status
-from resolvers import directory, nodes, reports, stats
+from resolvers import directory, nodes, reports, similar, stats
 from schema.context import Info
 from schema.directory import Agency, Area, Category
-from schema.enums import ReportStatus
 from schema.errors import bad_input
 from schema.filters import ReportFilter, criteria_of
 from schema.node import Node, decode_global_id, decode_int_id
 from schema.pagination import decode_cursor, encode_cursor, page_info, page_size
 from schema.reports import Report, ReportConnection, ReportEdge
+from schema.similar import SimilarReport
+from schema.stats import AgencyScorecard, ReportStats
 from schema.timeline import Attachment, Message, ReportEvent
 from schema.users import User
 
@@ -30,19 +30,6 @@ _NODE_TYPES = {
     tables.Agency: Agency,
     tables.Area: Area,
 }
-
-
-@strawberry.type(description="How many reports stand in one status.")
-class StatusCount:
-    status: ReportStatus = strawberry.field(description="The status.")
-    count: int = strawberry.field(description="How many reports.")
-
-
-@strawberry.type(description="Counts over the reports a filter selects and the viewer may see.")
-class ReportStats:
-    total: int = strawberry.field(description="All matching reports.")
-    by_status: list[StatusCount] = strawberry.field(description="Counts per status, every status.")
-    generated_at: datetime = strawberry.field(description="When these figures were computed.")
 
 
 @strawberry.type(description="Reading PhanAnh.")
@@ -74,7 +61,10 @@ class Query:
         row = await reports.get_report(info.context, report_id=pk, code=code)
         return Report.from_model(row) if row else None
 
-    @strawberry.field(description="Reports the viewer may see, newest first.")
+    @strawberry.field(
+        description="Reports the viewer may see: best match first when the filter has `search`, "
+        "else nearest first when it has `near`, else newest first. A cursor belongs to one order."
+    )
     async def reports(
         self,
         info: Info,
@@ -83,19 +73,15 @@ class Query:
         filter: ReportFilter | None = None,
     ) -> ReportConnection:
         size = page_size(first)
-        cursor = decode_cursor(after, "r", 2) if after else None
+        criteria = criteria_of(filter)
+        order = reports.report_order(criteria)
+        cursor = decode_cursor(after, order.value, order.arity) if after else None
         page = await reports.list_reports(
-            info.context,
-            criteria_of(filter),
-            size,
-            (cursor[0], cursor[1]) if cursor else None,
+            info.context, criteria, size, tuple(cursor) if cursor else None
         )
         edges = [
-            ReportEdge(
-                cursor=encode_cursor("r", *reports.report_cursor_values(row)),
-                node=Report.from_model(row),
-            )
-            for row in page.rows
+            ReportEdge(cursor=encode_cursor(order.value, *key), node=Report.from_model(row))
+            for row, key in zip(page.rows, page.keys, strict=True)
         ]
         return ReportConnection(
             edges=edges,
@@ -116,11 +102,48 @@ class Query:
         pk = decode_int_id(parent_id, "Area", "parentId") if parent_id is not None else None
         return [Area.from_model(row) for row in await directory.list_areas(info.context, pk)]
 
-    @strawberry.field(description="Counts over the reports a filter selects.")
-    async def report_stats(self, info: Info, filter: ReportFilter | None = None) -> ReportStats:
-        counts = await stats.report_stats(info.context, criteria_of(filter))
-        return ReportStats(
-            total=counts.total,
-            by_status=[StatusCount(status=s, count=counts.by_status[s]) for s in Status],
-            generated_at=info.context.now(),
+    @strawberry.field(description="Figures over the reports a filter selects.")
+    def report_stats(self, info: Info, filter: ReportFilter | None = None) -> ReportStats:
+        return ReportStats.create(info, criteria_of(filter))
+
+    @strawberry.field(
+        description="Every active agency's scorecard (and any other agency with matching "
+        "reports), by name, over the reports a filter selects."
+    )
+    async def agency_scorecards(
+        self, info: Info, filter: ReportFilter | None = None
+    ) -> list[AgencyScorecard]:
+        cards = await stats.agency_scorecards(info.context, criteria_of(filter))
+        return [AgencyScorecard.from_figures(card) for card in cards]
+
+    @strawberry.field(
+        description="Before submitting: open reports the viewer may see in the same category "
+        "within `radiusMeters` (300 by default, at most 1000) of the point, most likely "
+        "duplicates first."
+    )
+    async def similar_reports(
+        self,
+        info: Info,
+        latitude: Annotated[float, strawberry.argument(description="Where, WGS 84 degrees.")],
+        longitude: Annotated[float, strawberry.argument(description="Where, WGS 84 degrees.")],
+        category_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The category being reported.")
+        ],
+        text: Annotated[
+            str, strawberry.argument(description="The draft's title and description.")
+        ] = "",
+        first: Annotated[int, strawberry.argument(description="At most this many (1–20).")] = 5,
+        radius_meters: Annotated[
+            float, strawberry.argument(description="How far to look, in meters.")
+        ] = similar.DEFAULT_RADIUS_METERS,
+    ) -> list[SimilarReport]:
+        found = await similar.similar_reports(
+            info.context,
+            latitude=latitude,
+            longitude=longitude,
+            category_id=decode_int_id(category_id, "Category", "categoryId"),
+            text=text,
+            first=first,
+            radius_meters=radius_meters,
         )
+        return [SimilarReport.from_result(item) for item in found]

@@ -31,7 +31,15 @@ class WSClient:
         cls, url: str, token: str | None = None, protocol: str = TRANSPORT_WS
     ) -> WSClient:
         """Open, send `connection_init` (with the bearer token) and wait for the ack."""
-        socket = await connect(url, subprotocols=[protocol], open_timeout=WAIT_SECONDS)  # type: ignore[list-item]
+        socket = await connect(
+            url,
+            subprotocols=[protocol],  # type: ignore[list-item]
+            open_timeout=WAIT_SECONDS,
+            close_timeout=2,
+            # Buffer everything: a bounded client queue stops reading the socket, and the
+            # server's close frame would then wait behind unread events.
+            max_queue=None,
+        )
         client = cls(socket, protocol)
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await client.send({"type": "connection_init", "payload": payload})

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
@@ -53,7 +54,19 @@ class LiveServer:
     async def subscribed(self, count: int = 1) -> None:
         """Wait until `count` feeds are registered with the pump: events after that reach them."""
         async with asyncio.timeout(10):
-            while self.pump.subscriber_count < count:
+            while self.pump.subscriber_count < count:  # noqa: ASYNC110 (no hook for tests)
+                await asyncio.sleep(0.005)
+
+    async def settled(self) -> None:
+        """Wait until the pump has read all that is committed: a feed started now begins after."""
+        newest = select(tables.ReportEvent.tx_id, tables.ReportEvent.id)
+        newest = newest.order_by(tables.ReportEvent.tx_id.desc(), tables.ReportEvent.id.desc())
+        async with self.pump.log.sessions() as session:
+            row = (await session.execute(newest.limit(1))).first()
+        head = (row[0], row[1]) if row else (0, 0)
+        async with asyncio.timeout(10):
+            while self.pump.position < head:
+                self.pump.wake()
                 await asyncio.sleep(0.005)
 
     async def committed(self, report_id: int) -> None:
@@ -110,6 +123,10 @@ class World:
     coordinator: tables.User
     officer: tables.User
     other_officer: tables.User
+
+    def reporting(self) -> dict[str, Any]:
+        """make_report's arguments for the citizen's report in the first category."""
+        return {"reporter": self.citizen, "category": self.category}
 
 
 @pytest.fixture
@@ -177,6 +194,7 @@ class Writer:
         async with self.sessions() as session, session.begin():
             report = await make_report(session, **fields)
         await self.live.committed(report.id)
+        await self.live.settled()
         return report
 
     async def step(

@@ -23,7 +23,9 @@ MY_REPORT_EVENTS = f"""
 subscription ($after: String) {{ myReportEvents(after: $after) {{ {EVENT_FIELDS} }} }}
 """
 REPORT_EVENTS = f"""
-subscription ($id: ID!, $after: String) {{ reportEvents(reportId: $id, after: $after) {{ {EVENT_FIELDS} }} }}
+subscription ($id: ID!, $after: String) {{
+  reportEvents(reportId: $id, after: $after) {{ {EVENT_FIELDS} }}
+}}
 """
 TIMELINE = "query ($id: ID!) { node(id: $id) { ... on Report { timeline { edges { cursor } } } } }"
 
