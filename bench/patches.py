@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import server
-from bench import fixes_feed, fixes_read
+from bench import fixes_feed, fixes_read, fixes_write
 
 
 def no_deflate() -> dict[str, Any]:
@@ -104,6 +104,7 @@ PATCHES: dict[str, Callable[[], dict[str, Any] | None]] = {
     "grouped-feeds": fixes_feed.grouped_feeds,
     "validation-cache": fixes_read.validation_cache,
     "sync-nested-fields": fixes_read.sync_nested_fields,
+    "lean-submit": fixes_write.lean_submit,
 }
 # Server options, not application changes: the baseline runs with them too, so that both sides
 # keep the same uvicorn configuration and the ratio stays a comparison of the applications.

@@ -128,6 +128,7 @@ class Broker:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is not None and not self._is_own(message["data"]):
                     on_message()
+                _honour_cancellation()
         except Exception as exc:  # any failure: drop this connection and make a new one
             logger.warning("broker connection lost (%s): reconnecting", type(exc).__name__)
         finally:
@@ -137,3 +138,14 @@ class Broker:
             except Exception:  # the connection is already broken; nothing more to release
                 logger.debug("closing a broken pub/sub connection failed", exc_info=True)
         return subscribed
+
+
+def _honour_cancellation() -> None:
+    """Re-raise a cancellation that redis-py swallowed.
+
+    Seen in the suite: a cancel landing while `get_message(timeout=...)` times out comes back
+    as "no message", and the listener would then never stop.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

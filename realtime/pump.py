@@ -26,6 +26,7 @@ QUEUE_LIMIT = 1000
 # While committed events wait behind an older running transaction, look again soon.
 PENDING_FIRST_SECONDS = 0.05
 MAX_FAILURE_BACKOFF_SECONDS = 5.0
+STOP_SECONDS = 5.0
 
 
 class EventPump:
@@ -68,9 +69,14 @@ class EventPump:
             subscriber.close(CloseCode.SERVICE_RESTART)
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            # Bounded: a task that swallows its cancellation must not hold up the shutdown.
+            stopped, stuck = await asyncio.wait(self._tasks, timeout=STOP_SECONDS)
+            for task in stopped:
+                if not task.cancelled() and task.exception() is not None:
+                    logger.error("%s had failed", task.get_name(), exc_info=task.exception())
+            for task in stuck:
+                logger.error("%s did not stop within %s s", task.get_name(), STOP_SECONDS)
         self._tasks = []
 
     def wake(self) -> None:

@@ -1,24 +1,35 @@
 """Deadline warnings: one DEADLINE_APPROACHING event per open report shortly before it is due.
 
-Runs beside resolvers.scheduler under the same lock; `deadline_warned_at` records the warning in
-the same transaction as its event, so a second process or a restart never warns twice.
+Runs in resolvers.scheduler's loop the way its duties do: a PostgreSQL advisory lock lets one
+process at a time work (SQLite: its single writer), and `deadline_warned_at` records the warning
+in the same transaction as its event, so a second process or a restart never warns twice.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import tables
 from models.enums import ReportEventType, ReportStatus, Visibility
 from resolvers.labels import SYSTEM_LABEL
-from resolvers.scheduler import BATCH, _take_lock
 from schema.context import Context
 
 # About one working day: agencies get a day's notice before the deadline.
 DEFAULT_WARNING = timedelta(hours=24)
 OPEN = (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
+BATCH = 500
+# Its own key (the scheduler's is 7_355_608): resolvers.scheduler imports this module, so it
+# cannot import the scheduler's lock back.
+DEADLINES_LOCK = 7_355_609
+
+
+async def _take_lock(session: AsyncSession) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(await session.scalar(text(f"SELECT pg_try_advisory_xact_lock({DEADLINES_LOCK})")))
 
 
 async def warn_approaching(ctx: Context, before: timedelta = DEFAULT_WARNING) -> int:

@@ -116,7 +116,7 @@ async def test_requests_through_nginx_reach_both_processes(
         for _ in range(20):
             response = await http.post("/graphql", json={"query": "{ categories { id } }"})
             assert response.status_code == 200
-            assert response.json() == {"data": {"categories": []}}
+            assert isinstance(response.json()["data"]["categories"], list)
     served = []
     async with httpx.AsyncClient() as http:
         for port in app_ports:

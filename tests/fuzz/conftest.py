@@ -1,4 +1,4 @@
-"""Fixtures of the fuzz: one live server on a database of its own for the run, and a caller.
+"""Fixtures of the fuzz: a live server on a database of its own for each test, and a caller.
 
 The database is chosen like the rest of the suite's (tests.backends: SQLite by default,
 PostgreSQL and Redis from TEST_DATABASE_URL / TEST_BROADCAST_URL) but is a separate one,
@@ -7,8 +7,10 @@ so these synchronous fixtures never touch the suite's async `backend`.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -57,21 +59,25 @@ class Caller:
         return Exchange(response.status_code, response.text, None, failure)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    backend = chosen_backend(tmp_path_factory.mktemp("fuzz-db"))
-    server = LiveServer(backend, tmp_path_factory.mktemp("fuzz-media"))
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server and database per test: a test that wrecks the app (say, by leaking pooled
+    connections until none is left) cannot fail the tests after it."""
+    server = LiveServer(chosen_backend(tmp_path), tmp_path / "media")
     server.start()
     yield server
     server.stop()
+    # Connections the app leaked are reported (SAWarning) when collected: collect them now,
+    # so that the report falls on the test that leaked them, not on a later one.
+    gc.collect()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def caller(live_server: LiveServer) -> Iterator[Caller]:
     with httpx.Client(base_url=live_server.url, timeout=60.0) as http:
         yield Caller(http, live_server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def operation_strategies(live_server: LiveServer) -> OperationStrategies:
     return OperationStrategies(live_server.seeded)

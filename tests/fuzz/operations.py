@@ -132,13 +132,14 @@ class OperationStrategies:
             "ID": self._ids(),
             "String": self._strings(),
             "DateTime": _datetimes(),
+            "Upload": _text().map(nodes.String),
         }
 
     def _ids(self) -> st.SearchStrategy[graphql.ValueNode]:
         forged = st.builds(
             encode_global_id,
             st.sampled_from((*NODE_TYPES, "Nope", "")),
-            st.one_of(st.integers(min_value=-(2**70), max_value=2**70), _text().filter(lambda t: not any(c.isdigit() and not c.isascii() for c in t))),
+            st.one_of(st.integers(min_value=-(2**70), max_value=2**70), _text()),
         )
         return st.one_of(
             st.sampled_from(self._seeded.global_ids).map(nodes.String),

@@ -61,9 +61,6 @@ def problems(
 ) -> list[str]:
     """Everything wrong with one exchange (empty when it is acceptable)."""
     found: list[str] = []
-    KNOWN = ("IllegalStateChangeError", "closed database", "never received", "another operation is in progress", "InterfaceError")
-    if exchange.server_failure and any(k in exchange.server_failure for k in KNOWN):
-        return []
     if exchange.dropped is not None:
         found.append(f"the server dropped the connection ({exchange.dropped})")
     if exchange.server_failure is not None:

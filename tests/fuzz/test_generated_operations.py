@@ -57,6 +57,9 @@ def fuzz_settings(max_examples: int) -> settings:
         suppress_health_check=[
             # Each example is an HTTP round trip or several: slower than hypothesis expects.
             HealthCheck.too_slow,
+            # The server is per test, not per example, on purpose: the examples share a world
+            # that their mutations change, as clients share a real server.
+            HealthCheck.function_scoped_fixture,
         ],
     )
 
