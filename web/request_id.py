@@ -1,4 +1,4 @@
-"""A request id for every HTTP request and WebSocket, echoed to the client and put in every log line."""
+"""A request id for every request and WebSocket, echoed to the client and in every log line."""
 
 from __future__ import annotations
 
