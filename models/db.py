@@ -83,8 +83,11 @@ class SessionScope:
         self._factory = factory
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
 
     def _current(self) -> AsyncSession:
+        if self._closed:
+            raise RuntimeError("the request is over: its session is closed")
         if self._session is None:
             self._session = self._factory()
         return self._session
@@ -103,6 +106,10 @@ class SessionScope:
             return await self._current().scalar(statement)
 
     async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        # A sibling field may still be running a statement when the request ends (a failed
+        # non-null field aborts the response): wait for it rather than close under it.
+        async with self._lock:
+            self._closed = True
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()

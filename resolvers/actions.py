@@ -58,6 +58,7 @@ async def assign_report(
             report.due_at = calendar.add_working_days(step.now, category.default_due_days)
         report.assigned_agency_id = agency.id
         report.overdue_notified_at = None
+        report.deadline_warned_at = None
         step.note = note_text(note) or f"Chuyển {agency.name} xử lý."
 
     return await act(ctx, report_id, Action.ASSIGN, apply, expected_version=expected_version)
@@ -170,6 +171,7 @@ async def reopen_report(
             calendar = await work_calendar(step.session)
             report.due_at = calendar.add_working_days(step.now, category.default_due_days)
             report.overdue_notified_at = None
+            report.deadline_warned_at = None
         else:
             report.duplicate_of_id = None
 
@@ -188,6 +190,7 @@ async def extend_deadline(
         step.note = note_text(reason, "reason", required=True)
         step.report.due_at = new_due
         step.report.overdue_notified_at = None
+        step.report.deadline_warned_at = None
 
     return await act(
         ctx, report_id, Action.EXTEND_DEADLINE, apply, expected_version=expected_version

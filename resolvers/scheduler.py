@@ -18,6 +18,7 @@ from models import tables
 from models.enums import ReportEventType, ReportStatus, Satisfaction, Visibility
 from models.errors import DomainError
 from models.workflow import SYSTEM_ACTOR, Action
+from resolvers import deadlines
 from resolvers.labels import SYSTEM_LABEL
 from resolvers.workflow import Step, act
 from schema.context import Context
@@ -116,6 +117,7 @@ async def run_forever(ctx: Context, interval: float, close_after: timedelta) -> 
     while True:
         try:
             overdue = await mark_overdue(ctx)
+            await deadlines.warn_approaching(ctx)
             closed = await close_unrated(ctx, close_after)
             if overdue or closed:
                 logger.info("scheduler: %d overdue, %d closed", overdue, closed)

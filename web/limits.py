@@ -6,6 +6,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 JSON_BODY_LIMIT = 1024 * 1024  # a GraphQL query with variables: 1 MiB is generous
 MULTIPART_BODY_LIMIT = 5 * 50 * 1024 * 1024 + 1024 * 1024  # five videos and the operation
+DRAIN_LIMIT = 16 * 1024 * 1024
 
 
 class BodyTooLargeError(Exception):
@@ -39,6 +40,10 @@ class BodySizeLimitMiddleware:
             except ValueError:
                 too_large = True
             if too_large:
+                # A proxy still sending the body would see the connection drop and answer
+                # 502: a modest body is read and discarded (never kept) before the 413.
+                if declared.isdigit() and int(declared) <= DRAIN_LIMIT:
+                    await _discard_body(receive)
                 await _reject(send, limit)
                 return
         received = 0
@@ -64,6 +69,13 @@ class BodySizeLimitMiddleware:
         except BodyTooLargeError:
             if not started:
                 await _reject(send, limit)
+
+
+async def _discard_body(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _reject(send: Send, limit: int) -> None:
