@@ -26,7 +26,7 @@ async def load_node(ctx: Context, type_name: str, key: str) -> Any | None:
             return None
         visible = await _visible_on_report(ctx, attachment.report_id, attachment.visibility)
         return attachment if visible else None
-    if not key.isdigit() or len(key) > 18:
+    if not (key.isascii() and key.isdigit()) or len(key) > 18:
         return None
     pk = int(key)
     if type_name == "Report":

@@ -13,7 +13,7 @@ from models.errors import DomainError, UserErrorCode
 from models.media import DEFAULT_LIMITS, MediaError, check_count
 from resolvers import actions, messages, submission
 from schema.context import Info
-from schema.errors import UserError, user_errors
+from schema.errors import UserError, bad_input, user_errors
 from schema.node import decode_int_id
 from schema.reports import Report
 from schema.timeline import Message
@@ -28,8 +28,14 @@ async def read_uploads(files: list[Upload] | None) -> list[bytes]:
         check_count(len(files))
         contents: list[bytes] = []
         for index, upload in enumerate(files):
+            if not hasattr(upload, "read"):
+                # A plain string where a file belongs: the client skipped the multipart form.
+                raise bad_input(
+                    "Attachments are files sent as a GraphQL multipart request.",
+                    field="attachments",
+                )
             limit = DEFAULT_LIMITS.max_file_bytes
-            data = await upload.read(limit + 1)  # type: ignore[attr-defined]
+            data = await upload.read(limit + 1)
             if len(data) > limit:
                 raise MediaError(
                     UserErrorCode.FILE_TOO_LARGE, f"File {index + 1} is larger than allowed.", index
@@ -39,7 +45,8 @@ async def read_uploads(files: list[Upload] | None) -> list[bytes]:
     finally:
         # Starlette spools uploads to temporary files that are ours to close.
         for upload in files:
-            await upload.close()  # type: ignore[attr-defined]
+            if hasattr(upload, "close"):
+                await upload.close()
 
 
 def _report_id(global_id: strawberry.ID) -> int:

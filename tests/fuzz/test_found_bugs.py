@@ -1,8 +1,4 @@
-"""Bugs the fuzz found, each pinned by its smallest operation, expected to fail until fixed.
-
-`xfail(strict=True)`: once a bug is fixed its test passes, which fails the run until the mark
-is removed. The generated-operation tests keep finding these bugs meanwhile, so they fail too.
-"""
+"""Bugs the fuzz found, each pinned by its smallest operation; fixed, and kept fixed here."""
 
 from __future__ import annotations
 
@@ -27,9 +23,6 @@ def _problems(caller: Caller, role: str, operation: str) -> list[str]:
     return problems(role, caller.post(role, operation), SECRETS[role], TYPE_NAMES)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a global id whose key is a non-ASCII digit is a 500 (int())"
-)
 @pytest.mark.parametrize(
     "operation",
     [
@@ -43,9 +36,6 @@ def test_a_global_id_with_a_non_ascii_digit_is_refused_as_bad_input(
     assert _problems(caller, "anonymous", operation) == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a string where an Upload belongs is a 500 (str has no .read)"
-)
 def test_a_string_sent_as_an_upload_is_refused_as_bad_input(
     caller: Caller, live_server: LiveServer
 ) -> None:
@@ -57,11 +47,6 @@ def test_a_string_sent_as_an_upload_is_refused_as_bad_input(
     assert _problems(caller, "anonymous", operation) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the request's session is closed while a sibling field still uses it "
-    "(IllegalStateChangeError, leaked pooled connections, in the end a pool exhausted)",
-)
 def test_an_error_in_one_field_never_breaks_the_request_under_its_siblings(
     caller: Caller, live_server: LiveServer
 ) -> None:
