@@ -29,6 +29,9 @@ TRIAGE_TYPES = frozenset(
         ReportEventType.RETURNED,
         ReportEventType.OVERDUE,
         ReportEventType.REOPENED,
+        # A report leaving the queue: other coordinators' screens must drop it.
+        ReportEventType.ASSIGNED,
+        ReportEventType.REJECTED,
     }
 )
 

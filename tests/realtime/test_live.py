@@ -88,9 +88,10 @@ async def test_triage_queue_sends_what_needs_a_coordinators_decision(
     await writer.rating(report, Satisfaction.SATISFIED)
     other = await writer.report(world, reporter=world.other_citizen)
     await writer.rating(other, Satisfaction.DISSATISFIED)
-    events = await client.events(feed, 4)
-    assert [event["type"] for event in events] == ["SUBMITTED", "RETURNED", "SUBMITTED", "RATED"]
-    assert events[3]["rating"] == {"satisfaction": "DISSATISFIED"}
+    events = await client.events(feed, 5)
+    kinds = [event["type"] for event in events]
+    assert kinds == ["SUBMITTED", "ASSIGNED", "RETURNED", "SUBMITTED", "RATED"]
+    assert events[4]["rating"] == {"satisfaction": "DISSATISFIED"}
 
 
 async def test_public_report_events_sends_public_events_matching_the_filter(
