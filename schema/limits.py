@@ -13,6 +13,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
@@ -25,7 +26,8 @@ MAX_NODES = 10_000  # list items an operation could return, multiplied along its
 
 
 class QueryLengthLimiter(SchemaExtension):
-    """Refuse a document before parsing it when it is longer than any real client sends."""
+    """Refuse a document before parsing it when it is longer than any real client sends, and
+    any variable holding a NUL character, which PostgreSQL cannot store in text."""
 
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query or ""
@@ -34,7 +36,32 @@ class QueryLengthLimiter(SchemaExtension):
                 f"The operation is longer than {MAX_QUERY_LENGTH} characters.",
                 extensions={"code": ErrorCode.BAD_USER_INPUT.value},
             )
+        if _has_nul(self.execution_context.variables):
+            raise GraphQLError(NUL_MESSAGE, extensions={"code": ErrorCode.BAD_USER_INPUT.value})
         yield
+
+
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class NulCharacterRule(ValidationRule):
+    """String literals in the document follow the same rule as variables."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(
+                GraphQLError(NUL_MESSAGE, extensions={"code": ErrorCode.BAD_USER_INPUT.value})
+            )
 
 
 def _page_size(node: FieldNode) -> int:

@@ -22,7 +22,7 @@ from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.audit import AuditQueries
 from schema.errors import ClientError, ErrorCode
-from schema.limits import NodeBudgetRule, QueryLengthLimiter
+from schema.limits import NodeBudgetRule, NulCharacterRule, QueryLengthLimiter
 from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
 from schema.query import Query
@@ -95,7 +95,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: AddValidationRules([NodeBudgetRule]),
+            lambda: AddValidationRules([NodeBudgetRule, NulCharacterRule]),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             OperationMetrics,

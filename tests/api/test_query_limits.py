@@ -103,3 +103,13 @@ async def test_node_budget_over_the_limit_is_refused(gql: GraphQLClient) -> None
 async def test_page_size_of_a_hundred_is_served_and_more_refused(gql: GraphQLClient) -> None:
     assert _error_messages(await gql.post("{ reports(first: 100) { totalCount } }")) == []
     assert await gql.error_codes("{ reports(first: 101) { totalCount } }") == ["BAD_USER_INPUT"]
+
+
+async def test_nul_character_in_a_variable_is_bad_input(gql: GraphQLClient) -> None:
+    query = "query ($q: String) { reports(filter: {search: $q}) { totalCount } }"
+    assert await gql.error_codes(query, {"q": "a\x00b"}) == ["BAD_USER_INPUT"]
+
+
+async def test_nul_character_in_a_string_literal_is_bad_input(gql: GraphQLClient) -> None:
+    query = '{ reports(filter: {search: "a\\u0000b"}) { totalCount } }'
+    assert await gql.error_codes(query) == ["BAD_USER_INPUT"]

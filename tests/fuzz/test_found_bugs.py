@@ -54,3 +54,33 @@ def test_an_error_in_one_field_never_breaks_the_request_under_its_siblings(
     operation = f'{{ node(id: "{report_id}") {{ id }} areas(parentId: "{report_id}") {{ depth }} }}'
     for _ in range(RACE_ATTEMPTS):
         assert _problems(caller, "anonymous", operation) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "operation"),
+    [
+        pytest.param(
+            "anonymous",
+            'mutation { login(input: {username: "a\\u0000b", password: "x"}) '
+            "{ userErrors { code } } }",
+            id="login",
+        ),
+        pytest.param(
+            "anonymous",
+            'mutation { register(input: {phone: "0912345670", password: "password123", '
+            'displayName: "a\\u0000b"}) { userErrors { code } } }',
+            id="register",
+        ),
+        pytest.param(
+            "coordinator",
+            'mutation { postMessage(input: {reportId: "REPORT_ID", body: "a\\u0000b"}) '
+            "{ userErrors { code } } }",
+            id="postMessage",
+        ),
+    ],
+)
+def test_a_nul_character_in_text_input_is_refused_or_stored_never_a_500(
+    caller: Caller, live_server: LiveServer, role: str, operation: str
+) -> None:
+    operation = operation.replace("REPORT_ID", live_server.seeded.public_canary_report)
+    assert _problems(caller, role, operation) == []
