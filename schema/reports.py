@@ -26,6 +26,7 @@ from schema.timeline import (
     ReportEventEdge,
     event_cursor,
     message_cursor,
+    parse_event_cursor,
 )
 
 OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
@@ -161,7 +162,7 @@ class Report(Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ReportEventConnection:
         size = page_size(first)
-        after_id = decode_cursor(after, "e", 1)[0] if after else 0
+        after_id = parse_event_cursor(after)[1] if after else 0
         scopes = policy.visible_scopes(info.context.actor, self.row)
         loaders = info.context.loaders
         rows = await loaders.event_page.load(PageKey(self.row.id, scopes, size, after_id))
