@@ -104,6 +104,7 @@ PATCHES: dict[str, Callable[[], dict[str, Any] | None]] = {
     "grouped-feeds": fixes_feed.grouped_feeds,
     "validation-cache": fixes_read.validation_cache,
     "sync-nested-fields": fixes_read.sync_nested_fields,
+    "public-read-cache": fixes_read.public_read_cache,
     "lean-submit": fixes_write.lean_submit,
 }
 # Server options, not application changes: the baseline runs with them too, so that both sides

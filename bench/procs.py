@@ -18,14 +18,13 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADGEN = ROOT / "bench" / "loadgen.mjs"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def free_port() -> int:
@@ -177,14 +176,6 @@ def _loadgen_http(config: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError(f"load generator failed: {done.stderr.decode()[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
     return result
-
-
-@dataclass
-class Fanout:
-    """A running fan-out load generator: READY means every socket is open and subscribed."""
-
-    process: asyncio.subprocess.Process
-    ready: dict[str, Any] = field(default_factory=dict)
 
 
 async def run_fanout(

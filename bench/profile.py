@@ -26,7 +26,7 @@ from bench import fanout, scenarios, seed
 from bench.patches import PATCHES
 from bench.procs import run_fanout, run_http
 from bench.report import RESULTS
-from bench.run import _category_ids, _environment, _node_modules, _raise_file_limit, log
+from bench.run import category_ids, ensure_node_modules, environment, log, raise_file_limit
 
 
 def summarize(raw: Path, top: int = 25) -> str:
@@ -63,8 +63,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--patch", action="append", default=[], choices=sorted(PATCHES))
     args = parser.parse_args()
-    _raise_file_limit()
-    _node_modules()
+    raise_file_limit()
+    ensure_node_modules()
     seeded = asyncio.run(seed.ensure(scenarios.QUICK.reports))
     profile = scenarios.Profile(
         **{
@@ -79,8 +79,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="phananh-profile-") as scratch:
         logs = Path(scratch)
-        env = _environment(seeded, logs / "media")
-        categories = asyncio.run(_category_ids(seeded.database))
+        env = environment(seeded, logs / "media")
+        categories = asyncio.run(category_ids(seeded.database))
         run = scenarios.Run(profile, seeded, env, logs, tuple(args.patch), log, categories)
         with run.app() as app:
             spies: list[subprocess.Popen[bytes]] = []

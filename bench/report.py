@@ -47,6 +47,12 @@ def _cpu(row: dict[str, Any], unit: str = "request") -> str:
     return f"{app:.1f} / {base:.1f} CPU ms per {unit}"
 
 
+def _micros(side: dict[str, Any], subscribers: int) -> str:
+    """Server CPU per delivery; the CPU count includes the unmeasured first round."""
+    deliveries = side["delivered"] + side.get("warmReceived", subscribers)
+    return f"{sum(side['serverCpuSeconds'].values()) * 1e6 / max(deliveries, 1):,.0f}"
+
+
 def _delivery(side: dict[str, Any]) -> str:
     return (
         f"{side['deliveriesPerSecond']:,.0f} deliveries/s, p50 {side['p50Ms']:,.0f} ms, "
@@ -54,13 +60,32 @@ def _delivery(side: dict[str, Any]) -> str:
     )
 
 
+def _experiment(results: dict[str, Any], row: str) -> list[list[str]]:
+    """The patched PhanAnh of an A/B run (`--patch`), measured in the same run as `row`."""
+    measured = results.get(row) or {}
+    patched = measured.get("patched")
+    if not patched:
+        return []
+    return [
+        [
+            f"{row}, with {', '.join(results['patches'])} (same run)",
+            _http(patched["phananh"]),
+            _http(patched["baseline"]),
+            f"{patched['ratio']:.2f}× ({_cpu(patched)})",
+            "experiment",
+            f"as is: {measured['ratio']:.2f}× "
+            f"({measured['phananh']['cpuMsPerRequest']:.1f} CPU ms per request)",
+        ]
+    ]
+
+
 def rows(results: dict[str, Any]) -> list[list[str]]:
     """`what | PhanAnh | baseline | ratio | target | met` for every measured row."""
     table: list[list[str]] = []
     if read := results.get("read"):
         counts = read["statementsByFirst"]
-        sizes = [key for key in counts if key != "50"] or list(counts)
-        constant = len({counts[key] for key in sizes}) == 1
+        sizes = sorted(counts, key=int)
+        constant = len(set(counts.values())) == 1
         table.append(
             [
                 "read: `reports(first: 50)` + category, area, agency, attachments",
@@ -72,6 +97,7 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                 _met(read["ratio"] >= READ_TARGET and constant),
             ]
         )
+    table += _experiment(results, "read")
     if write := results.get("write"):
         table.append(
             [
@@ -83,6 +109,7 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                 _met(write["ratio"] >= WRITE_TARGET),
             ]
         )
+    table += _experiment(results, "write")
     for fan in results.get("fanout", []):
         ok = fan["ratio"] is not None and fan["ratio"] >= FANOUT_TARGET
         ok = ok and fan["p99Ratio"] is not None and fan["p99Ratio"] <= FANOUT_P99_TARGET
@@ -96,7 +123,9 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                 "one process",
                 _delivery(app) + lost,
                 _delivery(base) + f" ({fan['messageBytes']} B text)",
-                f"{fan['ratio']:.2f}×; p99 {fan['p99Ratio']:.1f}×",
+                f"{fan['ratio']:.2f}×; p99 {fan['p99Ratio']:.1f}× "
+                f"({_micros(app, fan['subscribers'])} / {_micros(base, fan['subscribers'])} "
+                "CPU µs per delivery)",
                 "≥ 0.33× deliveries/s; p99 ≤ 2× baseline's",
                 _met(ok),
             ]
@@ -123,10 +152,10 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
             ("stats", STATS_TARGET_MS),
         ):
             found = latency[kind]
-            name = {"search": "`reports(filter: {search})`", "near": "`reports(filter: {near})`"}
+            label = {"search": "`reports(filter: {search})`", "near": "`reports(filter: {near})`"}
             table.append(
                 [
-                    f"{name.get(kind, '`reportStats`')} on {reports:,} reports",
+                    f"{label.get(kind, '`reportStats`')} on {reports:,} reports",
                     f"p50 {found['p50Ms']:,.0f} ms, p99 {found['p99Ms']:,.0f} ms "
                     f"({found['requests']} requests, {found['errors']} errors)",
                     "—",

@@ -44,7 +44,7 @@ def log(message: str) -> None:
     print(f"{datetime.now():%H:%M:%S} bench: {message}", flush=True)  # noqa: DTZ005, T201
 
 
-def _raise_file_limit() -> int:
+def raise_file_limit() -> int:
     """Every subscriber is a socket on both sides: allow as many as the hard limit lets us."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -52,7 +52,7 @@ def _raise_file_limit() -> int:
     return hard
 
 
-def _node_modules() -> None:
+def ensure_node_modules() -> None:
     if not shutil.which("node"):
         raise SystemExit("bench: Node.js 20+ is needed for the load generator (bench/loadgen.mjs)")
     if not (ROOT / "bench" / "node_modules" / "ws").exists():
@@ -108,7 +108,7 @@ def _machine(database: str) -> dict[str, Any]:
     }
 
 
-async def _category_ids(database: str) -> list[int]:
+async def category_ids(database: str) -> list[int]:
     connection = await asyncpg.connect(seed.database_dsn(database))
     try:
         return [row[0] for row in await connection.fetch("SELECT id FROM categories")]
@@ -116,7 +116,7 @@ async def _category_ids(database: str) -> list[int]:
         await connection.close()
 
 
-def _environment(seeded: seed.Seeded, media: Path) -> dict[str, str]:
+def environment(seeded: seed.Seeded, media: Path) -> dict[str, str]:
     """What both servers run with; a fresh Redis prefix keeps earlier rate limits out."""
     return {
         "ENV": "development",
@@ -135,8 +135,8 @@ def _environment(seeded: seed.Seeded, media: Path) -> dict[str, str]:
 
 def measure(profile: scenarios.Profile, only: tuple[str, ...], patches: tuple[str, ...]) -> Any:
     started = time.monotonic()
-    hard_limit = _raise_file_limit()
-    _node_modules()
+    hard_limit = raise_file_limit()
+    ensure_node_modules()
     log(f"{profile.name} run: seeding or reusing {profile.reports:,} reports")
     seeded = asyncio.run(seed.ensure(profile.reports))
     machine = _machine(seeded.database)
@@ -148,11 +148,11 @@ def measure(profile: scenarios.Profile, only: tuple[str, ...], patches: tuple[st
         run = scenarios.Run(
             profile,
             seeded,
-            _environment(seeded, logs / "media"),
+            environment(seeded, logs / "media"),
             logs,
             patches,
             log,
-            asyncio.run(_category_ids(seeded.database)),
+            asyncio.run(category_ids(seeded.database)),
         )
         results: dict[str, Any] = {}
         try:
@@ -186,13 +186,15 @@ def _rows(run: scenarios.Run, only: tuple[str, ...], sizes: tuple[int, ...], out
         log("read: counting SQL statements per request in-process")
         statements = asyncio.run(inprocess.statements_per_request(seeded.url, run.secret))
     if {"read", "write", "latency"} & set(only):
-        with run.app() as app, run.baseline() as base:
+        # With experiments, HTTP rows run PhanAnh as it is and patched side by side (A/B).
+        patched = run.app("phananh-patched") if run.patches else contextlib.nullcontext()
+        with run.app(patched=False) as app, patched as other, run.baseline() as base:
             if "read" in only:
-                out["read"] = scenarios.read(run, app, base, statements)
+                out["read"] = scenarios.read(run, app, base, statements, other)
             if "write" in only:
-                out["write"] = scenarios.write(run, app, base)
+                out["write"] = scenarios.write(run, app, base, other)
             if "latency" in only:
-                out["latency"] = scenarios.latencies(run, app)
+                out["latency"] = scenarios.latencies(run, other or app)
     if "fanout" in only:
         out["fanout"] = [asyncio.run(fanout.fanout(run, size)) for size in sizes]
     if "scaleout" in only and profile.scaleout_size in sizes:

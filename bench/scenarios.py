@@ -73,8 +73,8 @@ class Run:
     def token(self, user_id: int, role: Role = Role.CITIZEN) -> str:
         return issue_access_token(self.secret, user_id, role, None, datetime.now(UTC))[0]
 
-    def app(self, label: str = "phananh") -> Any:
-        return serving("phananh", self.env, self.logs, self.patches, label)
+    def app(self, label: str = "phananh", *, patched: bool = True) -> Any:
+        return serving("phananh", self.env, self.logs, self.patches if patched else (), label)
 
     def baseline(self) -> Any:
         both = tuple(patch for patch in self.patches if patch in FOR_BOTH)
@@ -110,8 +110,10 @@ def _side(results: list[dict[str, Any]], server: str) -> dict[str, Any]:
     }
 
 
-def _compare(base: list[dict[str, Any]], app: list[dict[str, Any]]) -> dict[str, Any]:
-    baseline, phananh = _side(base, "baseline"), _side(app, "phananh")
+def _compare(
+    base: list[dict[str, Any]], app: list[dict[str, Any]], name: str = "phananh"
+) -> dict[str, Any]:
+    baseline, phananh = _side(base, "baseline"), _side(app, name)
     return {
         "phananh": phananh,
         "baseline": baseline,
@@ -137,22 +139,33 @@ def read_bodies(app: Server, pages: int) -> list[dict[str, Any]]:
     return bodies
 
 
-def read(run: Run, app: Server, base: Server, statements: dict[str, int]) -> dict[str, Any]:
+def read(
+    run: Run,
+    app: Server,
+    base: Server,
+    statements: dict[str, int],
+    patched: Server | None = None,
+) -> dict[str, Any]:
+    """The read row; with `patched` (an A/B run), a patched PhanAnh measured alongside."""
     bodies = read_bodies(app, run.profile.pages)
     same = all(
         _post(app.url("/graphql"), body) == _post(base.url("/reports"), body)
         for body in (bodies[0], bodies[len(bodies) // 2], bodies[-1])
     )
     requests = [{"body": json.dumps(body)} for body in bodies]
-    base_runs, app_runs = [], []
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "phananh": [], "patched": []}
+    sides = [("baseline", base, "/reports"), ("phananh", app, "/graphql")]
+    if patched is not None:
+        sides.append(("patched", patched, "/graphql"))
     for _ in range(run.profile.repeats):
-        expect = {"expect": '"pageInfo"'}
-        base_runs.append(
-            run_http(http_config(run, base.url("/reports"), requests, **expect), [base])
-        )
-        app_runs.append(run_http(http_config(run, app.url("/graphql"), requests, **expect), [app]))
-        run.log(f"read: baseline {base_runs[-1]['rps']:.0f}/s, phananh {app_runs[-1]['rps']:.0f}/s")
-    return {**_compare(base_runs, app_runs), "sameJson": same, "statementsByFirst": statements}
+        for side, server, path in sides:
+            config = http_config(run, server.url(path), requests, expect='"pageInfo"')
+            runs[side].append(run_http(config, [server]))
+        run.log("read: " + ", ".join(f"{side} {runs[side][-1]['rps']:.0f}/s" for side, *_ in sides))
+    found = {**_compare(runs["baseline"], runs["phananh"]), "sameJson": same}
+    if patched is not None:
+        found["patched"] = _compare(runs["baseline"], runs["patched"], patched.name)
+    return {**found, "statementsByFirst": statements}
 
 
 def _post(url: str, body: dict[str, Any]) -> Any:
@@ -210,26 +223,36 @@ class Submissions:
         }
 
 
-def write(run: Run, app: Server, base: Server) -> dict[str, Any]:
+def write(run: Run, app: Server, base: Server, patched: Server | None = None) -> dict[str, Any]:
     """submitReport without files: PhanAnh's requests are never reused (rate limits, rows)."""
     submissions = Submissions(run)
     # PhanAnh runs get fresh requests, at most what a generous 1,000/s could send.
     budget = int(1000 * run.profile.seconds)
     warm = int(1000 * run.profile.warmup_seconds)
     shared = submissions.take(min(budget, 20_000))
-    base_runs, app_runs = [], []
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "phananh": [], "patched": []}
+    sides = [("phananh", app)] + ([("patched", patched)] if patched is not None else [])
     expect = {"expect": '"userErrors":[]'}
     for _ in range(run.profile.repeats):
-        base_runs.append(run_http(http_config(run, base.url("/submit"), shared, **expect), [base]))
-        fresh = submissions.take(budget)
-        config = http_config(
-            run, app.url("/graphql"), fresh, cycle=False, warmupRequests=submissions.take(warm)
-        )
-        app_runs.append(run_http({**config, **expect}, [app]))
-        run.log(
-            f"write: baseline {base_runs[-1]['rps']:.0f}/s, phananh {app_runs[-1]['rps']:.0f}/s"
-        )
-    return _compare(base_runs, app_runs)
+        config = http_config(run, base.url("/submit"), shared, **expect)
+        runs["baseline"].append(run_http(config, [base]))
+        for side, server in sides:
+            fresh = submissions.take(budget)
+            config = http_config(
+                run,
+                server.url("/graphql"),
+                fresh,
+                cycle=False,
+                warmupRequests=submissions.take(warm),
+                **expect,
+            )
+            runs[side].append(run_http(config, [server]))
+        names = ["baseline", *(side for side, _ in sides)]
+        run.log("write: " + ", ".join(f"{side} {runs[side][-1]['rps']:.0f}/s" for side in names))
+    found = _compare(runs["baseline"], runs["phananh"])
+    if patched is not None:
+        found["patched"] = _compare(runs["baseline"], runs["patched"], patched.name)
+    return found
 
 
 # --- search, near, stats -------------------------------------------------------------------------
