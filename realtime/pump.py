@@ -4,6 +4,7 @@ It wakes when this process commits, when the broker says another process did, an
 timer as a safety net for lost messages. Each wake-up reads every new stable event in one
 statement per batch (policy data joined in) and offers it to every local subscriber's bounded
 queue, so the database work for an event is done once however many subscribers watch it.
+While nobody subscribes it reads nothing at all.
 """
 
 from __future__ import annotations
@@ -47,8 +48,6 @@ class EventPump:
         self.batch_size = batch_size
         self.queue_limit = queue_limit
         self.position: Position = START
-        self.batches_read = 0
-        self._ready = asyncio.Event()
         self._wakeup = asyncio.Event()
         self._subscribers: set[Subscriber] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -95,7 +94,11 @@ class EventPump:
         self, topic: Topic, on_close: Callable[[CloseCode], None] | None = None
     ) -> Subscriber:
         """Register a subscriber: it receives every event after the pump's current position."""
-        await self._ready.wait()
+        if not self._subscribers:
+            # An idle pump reads nothing, so its position is old: start from the head.
+            head = await self.log.head()
+            if not self._subscribers:  # else one joined meanwhile and the pump reads for it
+                self.position = max(self.position, head)
         # No await between reading the position and joining the set: the pump cannot read
         # a batch in between, so the subscriber misses nothing after `start`.
         subscriber = Subscriber(topic, self.position, self.queue_limit, on_close)
@@ -111,9 +114,6 @@ class EventPump:
         while True:
             delay = self.poll_seconds
             try:
-                if not self._ready.is_set():
-                    self.position = await self.log.head()
-                    self._ready.set()
                 pending = await self._drain()
             except Exception:  # the database is down or restarting: keep trying, with backoff
                 failures += 1
@@ -133,15 +133,10 @@ class EventPump:
     async def _drain(self) -> bool:
         """Read and fan out everything stable; True if newer events still wait to be stable."""
         if not self._subscribers:
-            head = await self.log.head()
-            # Nobody listens: move on, so that a new subscriber starts from now. Unless one
-            # joined during the read: it starts from the old position and must get what follows.
-            if not self._subscribers:
-                self.position = max(self.position, head)
-                return False
+            # Nobody listens: no query at all (`subscribe` catches up with the head).
+            return False
         while True:
             batch = await self.log.read(self.position, limit=self.batch_size)
-            self.batches_read += 1
             subscribers = list(self._subscribers)
             for item in batch:
                 for subscriber in subscribers:

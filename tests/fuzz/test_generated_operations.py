@@ -14,10 +14,10 @@ masking hid), no internals in an error (a Python class, a stack trace, a driver'
 SQL), and none of the canary's personal data or hidden messages for anonymous visitors and
 citizens.
 
-How many operations: `FUZZ_EXAMPLES`, the total number of requests (default 2,400): half
+How many operations: `FUZZ_EXAMPLES`, the budget of requests in all (default 2,100): half
 queries, half mutations; of each half, one eighth goes to the administrator and the rest
-is generated operations sent as each of the three other roles (350 operations × 3 roles
-plus 150 for the administrator, per kind, by default). The long run:
+is generated operations sent as each of the three other roles (306 operations × 3 roles
+plus 131 for the administrator, per kind, by default). The long run:
 
     FUZZ_EXAMPLES=10000 .venv/bin/python -m pytest tests/fuzz -q
 
@@ -39,7 +39,7 @@ from tests.fuzz.oracle import problems
 from tests.fuzz.world import SECRETS
 
 EVERY_OPERATION_ROLES = ("anonymous", "citizen", "coordinator")
-TOTAL_OPERATIONS = int(os.environ.get("FUZZ_EXAMPLES") or 2400)
+TOTAL_OPERATIONS = int(os.environ.get("FUZZ_EXAMPLES") or 2100)
 PER_KIND = TOTAL_OPERATIONS // 2
 ADMIN_EXAMPLES = max(1, PER_KIND // 8)
 SHARED_EXAMPLES = max(1, (PER_KIND - ADMIN_EXAMPLES) // len(EVERY_OPERATION_ROLES))
@@ -52,7 +52,7 @@ def fuzz_settings(max_examples: int) -> settings:
         deadline=None,
         # The same operations on every run, so that a CI failure reproduces anywhere.
         derandomize=True,
-        # Derandomized runs have nothing to replay; and no .hypothesis/ in the work tree.
+        # A derandomized run has no failures of other runs to replay first.
         database=None,
         suppress_health_check=[
             # Each example is an HTTP round trip or several: slower than hypothesis expects.
