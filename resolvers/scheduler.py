@@ -1,4 +1,4 @@
-"""Background duties: mark overdue reports once, close answered reports nobody rated.
+"""Background duties: deadline notices (resolvers.deadlines), closing answers nobody rated.
 
 Every process runs the loop; a PostgreSQL advisory lock (SQLite: its single writer) lets one
 pass at a time do the work, and the rows themselves record what was done, so a restart or a
@@ -11,71 +11,20 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_, select
 
 from models import tables
-from models.enums import ReportEventType, ReportStatus, Satisfaction, Visibility
+from models.enums import ReportStatus, Satisfaction
 from models.errors import DomainError
 from models.workflow import SYSTEM_ACTOR, Action
 from resolvers import deadlines
-from resolvers.labels import SYSTEM_LABEL
 from resolvers.workflow import Step, act
 from schema.context import Context
 from schema.errors import ClientError
 
 logger = logging.getLogger("phananh.scheduler")
 
-# An arbitrary constant shared by every PhanAnh process: the scheduler's advisory lock.
-SCHEDULER_LOCK = 7_355_608
 BATCH = 500
-OPEN = (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
-
-
-async def _take_lock(session: AsyncSession) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(await session.scalar(text(f"SELECT pg_try_advisory_xact_lock({SCHEDULER_LOCK})")))
-
-
-async def mark_overdue(ctx: Context) -> int:
-    """One OVERDUE event per report that passed its due date, to its agency and the triage queue."""
-    now = ctx.now()
-    report = tables.Report
-    async with ctx.sessions() as session, session.begin():
-        if not await _take_lock(session):
-            return 0
-        rows = (
-            await session.scalars(
-                select(report)
-                .where(
-                    report.status.in_(OPEN),
-                    report.due_at < now,
-                    report.overdue_notified_at.is_(None),
-                )
-                .order_by(report.due_at)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        for row in rows:
-            row.overdue_notified_at = now
-            session.add(
-                tables.ReportEvent(
-                    report_id=row.id,
-                    type=ReportEventType.OVERDUE,
-                    at=now,
-                    actor_label=SYSTEM_LABEL,
-                    from_status=row.status,
-                    to_status=row.status,
-                    note="Quá hạn xử lý.",
-                    visibility=Visibility.PUBLIC,
-                    agency_id=row.assigned_agency_id,
-                )
-            )
-    for row in rows:
-        await ctx.services.events.committed(row.id)
-    return len(rows)
 
 
 async def close_unrated(ctx: Context, after: timedelta) -> int:
@@ -83,7 +32,7 @@ async def close_unrated(ctx: Context, after: timedelta) -> int:
     cutoff = ctx.now() - after
     report, rating = tables.Report, tables.Rating
     async with ctx.sessions() as session, session.begin():
-        if not await _take_lock(session):
+        if not await deadlines.take_duties_lock(session):
             return 0
         ids = (
             await session.scalars(
@@ -116,7 +65,7 @@ async def run_forever(ctx: Context, interval: float, close_after: timedelta) -> 
     """The loop each process runs until it is cancelled at shutdown."""
     while True:
         try:
-            overdue = await mark_overdue(ctx)
+            overdue = await deadlines.mark_overdue(ctx)
             await deadlines.warn_approaching(ctx)
             closed = await close_unrated(ctx, close_after)
             if overdue or closed:

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from models import tables
 from models.base import utcnow
 from models.enums import ReportEventType, ReportStatus, Satisfaction
-from resolvers import scheduler
+from resolvers import deadlines, scheduler
 from schema.context import Context
 from tests.api.world import build_world
 from tests.factories import make_report
@@ -53,9 +53,9 @@ async def test_two_schedulers_mark_each_overdue_report_exactly_once(
             due_at=utcnow() + timedelta(days=3),
         )
     await asyncio.gather(
-        scheduler.mark_overdue(_context(app)), scheduler.mark_overdue(_context(app))
+        deadlines.mark_overdue(_context(app)), deadlines.mark_overdue(_context(app))
     )
-    await scheduler.mark_overdue(_context(app))  # a later pass, as after a restart
+    await deadlines.mark_overdue(_context(app))  # a later pass, as after a restart
     assert await _count_events(session_factory, ReportEventType.OVERDUE) == 3
 
 
