@@ -10,11 +10,11 @@ from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -35,6 +35,15 @@ logger = logging.getLogger("phananh.graphql")
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
+
+# Built once: ValidationCache keys on the rule classes, and strawberry's QueryDepthLimiter and
+# MaxAliasesLimiter make new ones per operation, so nothing would ever hit the cache.
+VALIDATION_RULES = [
+    query_depth_limiter.create_validator(MAX_DEPTH, None),
+    max_aliases.create_validator(MAX_ALIASES),
+    NodeBudgetRule,
+    NulCharacterRule,
+]
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -93,9 +102,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         extensions=[
             QueryLengthLimiter,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: AddValidationRules([NodeBudgetRule, NulCharacterRule]),
+            lambda: AddValidationRules(VALIDATION_RULES),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             OperationMetrics,

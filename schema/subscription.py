@@ -60,6 +60,10 @@ class EventExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         executor = super().build_per_event_executor(payload)
+        # graphql-core 3.3.2 copies the executor shallowly, sharing one sub-field memo among all
+        # of a subscription's events; its keys never repeat, so it grows for the subscription's
+        # whole life. A fresh memo per event keeps memory flat.
+        executor._relevant_sub_fields = {}
         context = self.context_value
         loaders = payload.loaders if isinstance(payload, ReportEvent) else None
         if loaders is not None and isinstance(context, Context):
