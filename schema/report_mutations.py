@@ -12,13 +12,15 @@ from models.enums import Satisfaction, Visibility
 from models.errors import DomainError, UserErrorCode
 from models.media import DEFAULT_LIMITS, MediaError, check_count
 from resolvers import actions, messages, submission
-from schema.context import Info
+from schema.context import Context, Info
 from schema.errors import UserError, bad_input, user_errors
 from schema.node import decode_int_id
 from schema.reports import Report
 from schema.timeline import Message
 
 ReportCall = Callable[[], Awaitable[object]]
+# A workflow step that takes only a note: acknowledge, return, send back, reopen, close.
+NotedStep = Callable[[Context, int, str | None, int | None], Awaitable[object]]
 
 
 async def read_uploads(files: list[Upload] | None) -> list[bytes]:
@@ -71,6 +73,12 @@ async def _report_payload(call: Callable[[], Awaitable[object]]) -> ReportPayloa
     except DomainError as error:
         return ReportPayload(report=None, user_errors=user_errors(error))
     return ReportPayload(report=Report.from_model(row), user_errors=[])  # type: ignore[arg-type]
+
+
+async def _noted_step(info: Info, input: ReportActionInput, step: NotedStep) -> ReportPayload:
+    return await _report_payload(
+        lambda: step(info.context, _report_id(input.report_id), input.note, input.expected_version)
+    )
 
 
 @strawberry.input(description="A citizen's new report.")
@@ -221,19 +229,11 @@ class ReportMutations:
 
     @strawberry.mutation(description="Agency officers: take the report in hand.")
     async def acknowledge_report(self, info: Info, input: ReportActionInput) -> ReportPayload:
-        return await _report_payload(
-            lambda: actions.acknowledge_report(
-                info.context, _report_id(input.report_id), input.note, input.expected_version
-            )
-        )
+        return await _noted_step(info, input, actions.acknowledge_report)
 
     @strawberry.mutation(description="Agency officers: not ours — back to triage with the reason.")
     async def return_report(self, info: Info, input: ReportActionInput) -> ReportPayload:
-        return await _report_payload(
-            lambda: actions.return_report(
-                info.context, _report_id(input.report_id), input.note, input.expected_version
-            )
-        )
+        return await _noted_step(info, input, actions.return_report)
 
     @strawberry.mutation(description="Agency officers: answer, with photos.")
     async def resolve_report(self, info: Info, input: ResolveReportInput) -> ReportPayload:
@@ -250,27 +250,15 @@ class ReportMutations:
 
     @strawberry.mutation(description="Coordinators: send an unfit answer back to the agency.")
     async def send_back_answer(self, info: Info, input: ReportActionInput) -> ReportPayload:
-        return await _report_payload(
-            lambda: actions.send_back_answer(
-                info.context, _report_id(input.report_id), input.note, input.expected_version
-            )
-        )
+        return await _noted_step(info, input, actions.send_back_answer)
 
     @strawberry.mutation(description="Coordinators: reopen a resolved, closed or rejected report.")
     async def reopen_report(self, info: Info, input: ReportActionInput) -> ReportPayload:
-        return await _report_payload(
-            lambda: actions.reopen_report(
-                info.context, _report_id(input.report_id), input.note, input.expected_version
-            )
-        )
+        return await _noted_step(info, input, actions.reopen_report)
 
     @strawberry.mutation(description="Coordinators: close a resolved report without a rating.")
     async def close_report(self, info: Info, input: ReportActionInput) -> ReportPayload:
-        return await _report_payload(
-            lambda: actions.close_report(
-                info.context, _report_id(input.report_id), input.note, input.expected_version
-            )
-        )
+        return await _noted_step(info, input, actions.close_report)
 
     @strawberry.mutation(description="Coordinators or the agency: extend the deadline.")
     async def extend_deadline(self, info: Info, input: ExtendDeadlineInput) -> ReportPayload:
