@@ -369,7 +369,7 @@ def _websocket_options(settings: Settings) -> dict[str, Any]:
         protocols.append(GRAPHQL_WS_PROTOCOL)
     return {
         "subscription_protocols": protocols,
-        "connection_init_wait_timeout": timedelta(seconds=10),
+        "connection_init_wait_timeout": timedelta(seconds=settings.ws_init_timeout_seconds),
         "max_subscriptions_per_connection": 20,
         # `ka` messages of the legacy protocol; graphql-transport-ws relies on uvicorn's pings.
         "keep_alive": True,

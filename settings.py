@@ -58,6 +58,8 @@ class Settings:
     sms_sender: str = "log"
     # The legacy `graphql-ws` WebSocket protocol beside `graphql-transport-ws`: old clients need it.
     graphql_ws_legacy: bool = True
+    # A WebSocket that has not sent `connection_init` by then is closed (4408).
+    ws_init_timeout_seconds: int = 10
     # Namespace of every Redis key and channel, so that deployments (or test runs) can share one.
     redis_prefix: str = "phananh:"
     # Background duties (overdue marks, closing unrated answers): how often, and after how long.
@@ -108,6 +110,9 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "info").lower(),
             sms_sender=(env.get("SMS_SENDER") or "log").lower(),
             graphql_ws_legacy=_bool(env.get("GRAPHQL_WS_LEGACY"), True),
+            ws_init_timeout_seconds=_int(
+                "WS_INIT_TIMEOUT_SECONDS", env.get("WS_INIT_TIMEOUT_SECONDS"), 10
+            ),
             redis_prefix=env.get("REDIS_PREFIX") or "phananh:",
             scheduler_interval_seconds=_int(
                 "SCHEDULER_INTERVAL_SECONDS", env.get("SCHEDULER_INTERVAL_SECONDS"), 60

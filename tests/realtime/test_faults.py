@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from websockets.asyncio.client import connect as open_socket
+from websockets.exceptions import ConnectionClosed
 
 from models import tables
 from models.enums import ReportEventType
@@ -84,12 +86,22 @@ async def test_subscriptions_per_connection_are_capped(connect: Connect, world: 
     assert message["payload"][0]["message"] == "Subscription limit reached"
 
 
-def test_websocket_connections_are_bounded(settings: Settings) -> None:
+async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with serve(dataclasses.replace(settings, ws_init_timeout_seconds=1)) as server:
+        socket = await open_socket(server.url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        async with asyncio.timeout(5):
+            with pytest.raises(ConnectionClosed) as closed:
+                await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
+
+
+def test_keep_alive_pings_are_on(settings: Settings) -> None:
     from server import _websocket_options
 
     options = _websocket_options(settings)
-    assert options["connection_init_wait_timeout"].total_seconds() == 10
-    assert options["max_subscriptions_per_connection"] == 20
     assert options["keep_alive"] is True
     assert 15 <= options["keep_alive_interval"] <= 30
 
