@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,21 +25,17 @@ def is_report_code(text: str) -> bool:
 async def next_report_code(session: AsyncSession, year: int) -> str:
     """Take the next number for `year` inside the caller's transaction.
 
-    The counter row is created on first use and then incremented in place, so concurrent
+    One upsert creates the counter row on first use or increments it in place, so concurrent
     submissions serialise on one row for the shortest possible time and numbers never repeat.
     """
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(ReportCodeCounter)
-        .values(year=year, last_value=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
+    statement = insert(ReportCodeCounter).values(year=year, last_value=1)
     result = await session.execute(
-        update(ReportCodeCounter)
-        .where(ReportCodeCounter.year == year)
-        .values(last_value=ReportCodeCounter.last_value + 1)
-        .returning(ReportCodeCounter.last_value)
+        statement.on_conflict_do_update(
+            index_elements=["year"],
+            set_={"last_value": ReportCodeCounter.last_value + 1},
+        ).returning(ReportCodeCounter.last_value)
     )
     number = result.scalar_one()
     return format_code(year, number)

@@ -23,7 +23,7 @@ from models.tokens import (
     new_secret,
     same_digest,
 )
-from resolvers.ratelimits import check
+from resolvers.ratelimits import check, take
 from schema.context import Context
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -104,8 +104,14 @@ async def register(ctx: Context, phone_raw: str, password: str, display_name: st
     phone = _phone(phone_raw)
     validate_password(password)
     name = validate_display_name(display_name)
-    await check(ctx, f"register:ip:{ctx.client_ip}", REGISTER_PER_ADDRESS, REGISTER_WINDOW)
-    await check(ctx, f"register:phone:{phone}", REGISTER_PER_PHONE, REGISTER_WINDOW)
+    await take(
+        ctx,
+        [
+            (f"register:ip:{ctx.client_ip}", REGISTER_PER_ADDRESS),
+            (f"register:phone:{phone}", REGISTER_PER_PHONE),
+        ],
+        REGISTER_WINDOW,
+    )
     now = ctx.now()
     code = new_code()
     async with ctx.sessions() as session, session.begin():
@@ -177,8 +183,8 @@ async def login(ctx: Context, username: str, password: str) -> SignedIn:
         login_key = normalize_phone(login_key)
     account_key = f"login:account:{login_key}"
     address_key = f"login:ip:{ctx.client_ip}"
-    await check(ctx, account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW, hit=False)
-    await check(ctx, address_key, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, hit=False)
+    await check(ctx, account_key, LOGIN_FAILURES_PER_ACCOUNT)
+    await check(ctx, address_key, LOGIN_FAILURES_PER_ADDRESS)
     column = tables.User.phone if is_phone else tables.User.username
     async with ctx.sessions() as session, session.begin():
         user = await session.scalar(select(tables.User).where(column == login_key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from models.errors import DomainError, UserErrorCode
 from resolvers.throttle import retry_after
@@ -24,21 +25,36 @@ LIMITS = {
 }
 
 
-async def check(ctx: Context, key: str, limit: int, window: int, *, hit: bool = True) -> None:
-    """Refuse with RATE_LIMITED (and when to retry) once `key` reached `limit`; else count it
-    (unless `hit` is false: logins count only their failures)."""
-    throttle = ctx.services.throttle
-    count, resets_in = await throttle.count(key)
+async def check(ctx: Context, key: str, limit: int) -> None:
+    """Refuse with RATE_LIMITED (and when to retry) once `key` reached `limit`, counting
+    nothing: logins count only their failures, after the attempt."""
+    count, resets_in = await ctx.services.throttle.count(key)
     if count >= limit:
-        wait = retry_after(resets_in)
-        raise DomainError(UserErrorCode.RATE_LIMITED, f"Too many attempts: retry in {wait} s.")
-    if hit:
-        await throttle.hit(key, window)
+        _refuse(resets_in)
+
+
+async def take(ctx: Context, limits: list[tuple[str, int]], window_seconds: int) -> None:
+    """Count this attempt on every key, or refuse it (counting nothing) if one is full."""
+    wait = await ctx.services.throttle.take(limits, window_seconds)
+    if wait:
+        _refuse(wait)
 
 
 async def enforce(ctx: Context, operation: str) -> None:
     if ctx.actor.is_staff or ctx.actor.user_id is None:
         return  # staff are exempt; anonymous callers are refused by the use case itself
     limit = LIMITS[operation]
-    await check(ctx, f"{operation}:user:{ctx.actor.user_id}", limit.per_user, limit.window_seconds)
-    await check(ctx, f"{operation}:ip:{ctx.client_ip}", limit.per_address, limit.window_seconds)
+    await take(
+        ctx,
+        [
+            (f"{operation}:user:{ctx.actor.user_id}", limit.per_user),
+            (f"{operation}:ip:{ctx.client_ip}", limit.per_address),
+        ],
+        limit.window_seconds,
+    )
+
+
+def _refuse(seconds: float) -> NoReturn:
+    raise DomainError(
+        UserErrorCode.RATE_LIMITED, f"Too many attempts: retry in {retry_after(seconds)} s."
+    )
