@@ -4,6 +4,7 @@ from models.accounts import PhoneVerification, RefreshToken
 from models.audit import AuditEntry
 from models.base import Base
 from models.directory import Agency, Category, Holiday, Routing, agency_categories
+from models.follows import Follow
 from models.geo import Area
 from models.partners import ApiKey
 from models.reports import (
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Category",
+    "Follow",
     "Holiday",
     "Message",
     "PhoneVerification",

@@ -12,22 +12,28 @@ own before the read, whose later snapshot then sees every transaction below it a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, exists, select, text, tuple_
+from sqlalchemy import ColumnElement, Executable, exists, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import tables
 from models.db import SessionScope
 from models.enums import Satisfaction
+from models.routing import lineage
 from resolvers.loaders import Loaders
 
 Position = tuple[int, int]
 """`(tx_id, id)` of an event: its place in commit order."""
 
 START: Position = (0, 0)
+# Up to this many distinct viewers on followed-events feeds, the followers lookup asks only
+# about them; beyond, an IN list that long costs more than the rows it saves.
+FOLLOWER_VIEWER_LIMIT = 1000
 # Positions go into SQL as bigint; anything larger can only come from a forged cursor.
 MAX_POSITION_VALUE = 2**63 - 1
 
@@ -97,6 +103,9 @@ class LoggedEvent:
     area_path: str | None
     satisfaction: Satisfaction | None
     loaders: Loaders
+    # Who follows the report, directly or through an area above it: looked up with the batch
+    # only while followed-events feeds run, and then for at least their viewers.
+    followers: frozenset[int] = frozenset()
 
     @property
     def position(self) -> Position:
@@ -113,6 +122,24 @@ class EventLog:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, postgres: bool) -> None:
         self.sessions = sessions
         self.postgres = postgres
+        self._follow_viewers: Counter[int] = Counter()
+        self._follow_generation = 0
+
+    @contextlib.contextmanager
+    def following(self, user_id: int) -> Iterator[None]:
+        """While a followed-events feed of `user_id` runs, reads look up followers for it.
+
+        Enter it before the feed subscribes to the pump: a read still running then looks
+        its followers up again before handing its batch out (see `_followers`).
+        """
+        self._follow_viewers[user_id] += 1
+        self._follow_generation += 1
+        try:
+            yield
+        finally:
+            self._follow_viewers[user_id] -= 1
+            if self._follow_viewers[user_id] <= 0:
+                del self._follow_viewers[user_id]
 
     async def _stable(self, session: AsyncSession) -> list[ColumnElement[bool]]:
         """The condition for stable events, for the session's next statements."""
@@ -161,6 +188,7 @@ class EventLog:
             if upto is None:  # everything up to `upto` was stable when it was handed out
                 statement = statement.where(*await self._stable(session))
             rows = (await session.execute(statement)).all()
+        followers = await self._followers({(report.id, path) for _, report, path, _ in rows})
         loaders = Loaders(StatementScope(self.sessions))
         batch = []
         for event, report, area_path, rating in rows:
@@ -169,8 +197,60 @@ class EventLog:
             if rating is not None:
                 loaders.rating.prime(rating.id, rating)
             satisfaction = rating.satisfaction if rating is not None else None
-            batch.append(LoggedEvent(event, report, area_path, satisfaction, loaders))
+            batch.append(
+                LoggedEvent(
+                    event,
+                    report,
+                    area_path,
+                    satisfaction,
+                    loaders,
+                    followers.get((report.id, area_path), frozenset()),
+                )
+            )
         return batch
+
+    async def _followers(
+        self, targets: set[tuple[int, str | None]]
+    ) -> dict[tuple[int, str | None], frozenset[int]]:
+        """The followers of each (report, area path), in one statement, while anyone asks.
+
+        A feed that starts while this runs may already be among the subscribers the batch is
+        handed to: if the viewers changed meanwhile, look again. This is the read's last await,
+        so every subscriber present at the hand-out is covered.
+        """
+        found: dict[tuple[int, str | None], frozenset[int]] = {}
+        generation = None
+        while targets and self._follow_viewers and generation != self._follow_generation:
+            generation = self._follow_generation
+            viewers = set(self._follow_viewers)
+            follow = tables.Follow
+            area_ids = {area for _, path in targets if path for area in lineage(path)}
+            statement = select(follow.user_id, follow.report_id, follow.area_id).where(
+                or_(
+                    follow.report_id.in_({report_id for report_id, _ in targets}),
+                    follow.area_id.in_(area_ids),
+                )
+            )
+            if len(viewers) <= FOLLOWER_VIEWER_LIMIT:
+                statement = statement.where(follow.user_id.in_(viewers))
+            by_report: defaultdict[int, set[int]] = defaultdict(set)
+            by_area: defaultdict[int, set[int]] = defaultdict(set)
+            async with self.sessions() as session:
+                found_rows = (await session.execute(statement)).all()
+            for user_id, report_id, area_id in found_rows:
+                if report_id is not None:
+                    by_report[report_id].add(user_id)
+                elif area_id is not None:
+                    by_area[area_id].add(user_id)
+            found = {
+                (report_id, path): frozenset(
+                    by_report.get(report_id, set()).union(
+                        *(by_area.get(area, set()) for area in lineage(path or ""))
+                    )
+                )
+                for report_id, path in targets
+            }
+        return found
 
     async def has_pending(self, after: Position) -> bool:
         """Committed events after `after`: right after a full read, ones not stable yet.

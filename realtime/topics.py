@@ -7,20 +7,28 @@ database read of a replay. Only `accepts` is authoritative; `conditions` may let
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from models import policy, tables
 from models.base import utcnow
 from models.enums import ReportEventType, Satisfaction
 from models.policy import ANONYMOUS, Actor
-from realtime.log import LoggedEvent
-from resolvers.reports import METERS_PER_DEGREE, OPEN_STATUSES, GeoCircle, ReportCriteria
+from realtime.log import EventLog, LoggedEvent
+from resolvers.reports import (
+    METERS_PER_DEGREE,
+    OPEN_STATUSES,
+    GeoBox,
+    GeoCircle,
+    ReportCriteria,
+)
 
 # The coordinator's triage queue: what needs a decision (RATED only when dissatisfied).
 TRIAGE_TYPES = frozenset(
@@ -34,6 +42,9 @@ TRIAGE_TYPES = frozenset(
         ReportEventType.REJECTED,
     }
 )
+
+# About a millimetre: a point on a circle's edge must not fall outside its box by rounding.
+BOX_SLACK_DEGREES = 1e-8
 
 
 class Topic(Protocol):
@@ -135,6 +146,7 @@ class PublicTopic:
             or (item.area_path is not None and item.area_path.startswith(self.area_path)),
             all(term in report.search_text for term in criteria.terms),
             criteria.near is None or _inside(criteria.near, report),
+            criteria.bbox is None or _in_box(criteria.bbox, report),
             not criteria.mine or report.reporter_id == self.reporter_id,
             criteria.overdue is None or _is_overdue(report, self.now()) == criteria.overdue,
             criteria.submitted_after is None or report.submitted_at >= criteria.submitted_after,
@@ -151,11 +163,75 @@ class PublicTopic:
             conditions.append(report.category_id.in_(self.criteria.category_ids))
         if self.criteria.agency_id is not None:
             conditions.append(report.assigned_agency_id == self.criteria.agency_id)
+        # Boxes only (the (latitude, longitude) index serves them); `accepts` checks the circle.
+        for box in (self.criteria.bbox, _around(self.criteria.near)):
+            if box is not None:
+                conditions.append(report.latitude.between(box.south, box.north))
+                conditions.append(report.longitude.between(box.west, box.east))
         return conditions
+
+
+@dataclass(frozen=True)
+class FollowTopic:
+    """Events of the reports the viewer follows, directly or through an area above them.
+
+    Who follows what is read from the database with each batch of events (`LoggedEvent.followers`,
+    see realtime.log), so following and unfollowing count from the next batch on; run the feed
+    inside `with_followers`, which asks the log for that lookup.
+    """
+
+    actor: Actor
+
+    def accepts(self, item: LoggedEvent) -> bool:
+        return self.actor.user_id in item.followers and may_see(self.actor, item)
+
+    def conditions(self) -> Sequence[ColumnElement[bool]]:
+        follow, report = tables.Follow, tables.Report
+        followed_area = aliased(tables.Area)
+        mine = follow.user_id == self.actor.user_id
+        direct = report.id.in_(select(follow.report_id).where(mine, follow.report_id.is_not(None)))
+        # The log's read joins the report's area as `tables.Area`: correlated here.
+        in_area = exists().where(
+            mine,
+            followed_area.id == follow.area_id,
+            tables.Area.path.startswith(followed_area.path, autoescape=False),
+        )
+        return [policy.visible_reports(self.actor), or_(direct, in_area)]
+
+
+T = TypeVar("T")
+
+
+async def with_followers(log: EventLog, user_id: int, feed: AsyncIterator[T]) -> AsyncIterator[T]:
+    """`feed` (a FollowTopic's stream, not started yet), with the log looking up followers for
+    `user_id` from before the feed subscribes until it ends."""
+    with log.following(user_id):
+        async with contextlib.aclosing(feed) as events:  # type: ignore[type-var]
+            async for event in events:
+                yield event
 
 
 def _is_overdue(report: tables.Report, now: datetime) -> bool:
     return report.status in OPEN_STATUSES and report.due_at is not None and report.due_at < now
+
+
+def _around(circle: GeoCircle | None) -> GeoBox | None:
+    """A box holding the circle as `_inside` measures it, widened past rounding errors."""
+    if circle is None:
+        return None
+    dlat = circle.radius_meters / METERS_PER_DEGREE + BOX_SLACK_DEGREES
+    dlon = dlat / max(math.cos(math.radians(circle.latitude)), 0.01)
+    return GeoBox(
+        circle.latitude - dlat,
+        circle.longitude - dlon,
+        circle.latitude + dlat,
+        circle.longitude + dlon,
+    )
+
+
+def _in_box(box: GeoBox, report: tables.Report) -> bool:
+    """Edges included, as the report list's `bbox` filter."""
+    return box.south <= report.latitude <= box.north and box.west <= report.longitude <= box.east
 
 
 def _inside(circle: GeoCircle, report: tables.Report) -> bool:

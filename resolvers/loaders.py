@@ -92,6 +92,25 @@ class Loaders:
         return DataLoader(load)
 
     @cached_property
+    def follows_report(self) -> DataLoader[tuple[int, int], bool]:
+        """Whether (user, report) is followed directly, for a whole list at once."""
+        return DataLoader(lambda keys: self._follows(tables.Follow.report_id, keys))
+
+    @cached_property
+    def follows_area(self) -> DataLoader[tuple[int, int], bool]:
+        """Whether (user, area) is followed (the area itself, not one above it)."""
+        return DataLoader(lambda keys: self._follows(tables.Follow.area_id, keys))
+
+    async def _follows(self, target: Any, keys: Sequence[tuple[int, int]]) -> list[bool]:
+        follow = tables.Follow
+        statement = select(follow.user_id, target).where(
+            follow.user_id.in_({user_id for user_id, _ in keys}),
+            target.in_({target_id for _, target_id in keys}),
+        )
+        found = {(row[0], row[1]) for row in await self.db.rows(statement)}
+        return [key in found for key in keys]
+
+    @cached_property
     def report_attachments(
         self,
     ) -> DataLoader[tuple[int, frozenset[Visibility]], list[tables.Attachment]]:

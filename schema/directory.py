@@ -24,6 +24,7 @@ class Area(Node):
     depth: int = strawberry.field(description="0 for a root, 1 for its children, and so on.")
     centroid: GeoPoint | None = strawberry.field(description="A representative point, if known.")
     parent_pk: strawberry.Private[int | None]
+    pk: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, row: tables.Area) -> Area:
@@ -38,6 +39,7 @@ class Area(Node):
             depth=row.depth,
             centroid=centroid,
             parent_pk=row.parent_id,
+            pk=row.id,
         )
 
     @strawberry.field(description="The unit this one belongs to; null for a root.")
@@ -46,6 +48,15 @@ class Area(Node):
             return None
         row = await info.context.loaders.area.load(self.parent_pk)
         return Area.from_model(row) if row else None
+
+    @strawberry.field(
+        description="The viewer follows this area itself (`followArea`); false when not signed in."
+    )
+    async def viewer_is_following(self, info: Info) -> bool:
+        user_id = info.context.actor.user_id
+        if user_id is None:
+            return False
+        return await info.context.loaders.follows_area.load((user_id, self.pk))
 
 
 @strawberry.type(description="A kind of problem citizens report, with its default deadline.")

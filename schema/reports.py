@@ -132,6 +132,16 @@ class Report(Node):
         row = await info.context.loaders.agency.load(agency_id)
         return Agency.from_model(row) if row else None
 
+    @strawberry.field(
+        description="The viewer follows this report itself (`followReport`); false when not "
+        "signed in."
+    )
+    async def viewer_is_following(self, info: Info) -> bool:
+        user_id = info.context.actor.user_id
+        if user_id is None:
+            return False
+        return await info.context.loaders.follows_report.load((user_id, self.row.id))
+
     @strawberry.field(description="The workflow steps the viewer may take on this report now.")
     def available_actions(self, info: Info) -> list[Action]:
         return allowed_actions(self.row, info.context.actor)

@@ -22,6 +22,7 @@ from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.audit import AuditQueries
 from schema.errors import ClientError, ErrorCode
+from schema.follows import FollowMutations
 from schema.limits import NodeBudgetRule, NulCharacterRule, QueryLengthLimiter
 from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
@@ -86,7 +87,9 @@ class RootQuery(Query, AuditQueries):
     description="Changing PhanAnh: each mutation takes one `input` and returns a payload with "
     "the changed object and `userErrors`."
 )
-class Mutation(ReportMutations, AccountMutations, AdminMutations, PartnerMutations):
+class Mutation(
+    ReportMutations, AccountMutations, AdminMutations, PartnerMutations, FollowMutations
+):
     pass
 
 

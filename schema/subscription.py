@@ -1,4 +1,4 @@
-"""The `Subscription` root: five live feeds of `ReportEvent`, each filtered for its viewer.
+"""The `Subscription` root: the live feeds of `ReportEvent`, each filtered for its viewer.
 
 Every feed is served by this process's event pump (realtime.pump): the viewer's rights are
 checked when the subscription starts and again, through models.policy, for every event. Each
@@ -25,11 +25,13 @@ from realtime.log import Position
 from realtime.pump import EventPump
 from realtime.topics import (
     AgencyTopic,
+    FollowTopic,
     PublicTopic,
     ReporterTopic,
     ReportTopic,
     Topic,
     TriageTopic,
+    with_followers,
 )
 from resolvers.guards import require, require_signed_in
 from schema.context import Context, Info
@@ -160,6 +162,19 @@ class Subscription:
                 raise bad_input("No such area.", field="areaId")
         topic = PublicTopic(criteria, area_path, reporter_id=actor.user_id, now=info.context.now)
         return await _start(info, pump, topic, after)
+
+    @strawberry.subscription(
+        description="Events of the reports the viewer follows, directly or through an area "
+        "(with every area below it), each as the viewer may see it. Following and unfollowing "
+        "count from the next event on, without subscribing again."
+    )
+    async def followed_report_events(
+        self, info: Info, after: After = None
+    ) -> AsyncIterator[ReportEvent]:
+        pump = _pump(info)
+        user_id = require_signed_in(info.context.actor)
+        feed = await _start(info, pump, FollowTopic(info.context.actor), after)
+        return with_followers(pump.log, user_id, feed)
 
 
 def _pump(info: Info) -> EventPump:
