@@ -56,6 +56,7 @@ from web.console import routes as console_routes
 from web.limits import BodySizeLimitMiddleware
 from web.logs import configure_logging, uvicorn_log_config
 from web.metrics import MetricsMiddleware, metrics_endpoint
+from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_id import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 
@@ -290,6 +291,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pump = EventPump(EventLog(app.state.read_sessions, postgres=not settings.is_sqlite), broker)
         await pump.start()
         app.state.pump = pump
+        if settings.public_cache_seconds > 0:
+            app.state.public_cache = PublicResponseCache(
+                settings.public_cache_seconds, lambda: pump.wakes
+            )
         app.state.services = Services(
             throttle=throttle, sms=sms, events=EventPublisher(broker, pump)
         )
@@ -359,6 +364,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
+    # Innermost: a cached answer still gets the request id, security headers and CORS.
+    stack.append(Middleware(PublicCacheMiddleware))
     return stack
 
 

@@ -74,6 +74,9 @@ class Settings:
     # PostgreSQL cancels statements running longer; HTTP operations are cut off after this.
     statement_timeout_ms: int = 10_000
     operation_timeout_seconds: int = 30
+    # Anonymous reads answered from a per-process cache until the next commit, at most this
+    # long (web.public_cache); 0 turns the cache off.
+    public_cache_seconds: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -132,6 +135,7 @@ class Settings:
             operation_timeout_seconds=_int(
                 "OPERATION_TIMEOUT_SECONDS", env.get("OPERATION_TIMEOUT_SECONDS"), 30
             ),
+            public_cache_seconds=_int("PUBLIC_CACHE_SECONDS", env.get("PUBLIC_CACHE_SECONDS"), 1),
         )
         settings.validate()
         return settings

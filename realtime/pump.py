@@ -48,6 +48,9 @@ class EventPump:
         self.batch_size = batch_size
         self.queue_limit = queue_limit
         self.position: Position = START
+        # Commits heard of so far (here or, through the broker, elsewhere): what cached public
+        # responses are checked against (web.public_cache).
+        self.wakes = 0
         self._wakeup = asyncio.Event()
         self._subscribers: set[Subscriber] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -80,6 +83,7 @@ class EventPump:
 
     def wake(self) -> None:
         """Something was committed: read the log soon. Cheap, idempotent, never blocks."""
+        self.wakes += 1
         self._wakeup.set()
 
     def stream(

@@ -65,6 +65,8 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         sms_sender="memory",
         scheduler_interval_seconds=0,
         redis_prefix=f"phananh-test-{uuid.uuid4().hex}:",
+        # Tests write through factories, which the cache cannot hear of; its own tests turn it on.
+        public_cache_seconds=0,
     )
 
 
