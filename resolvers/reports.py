@@ -270,7 +270,12 @@ async def list_reports(
     if after is not None:
         statement = statement.where(_after(order, key, after))
     statement = statement.order_by(*_order_by(order, key)).limit(first + 1)
-    found = [(row, _cursor(order, row, int(value))) for row, value in await ctx.db.rows(statement)]
+    if order is ReportOrder.DISTANCE:
+        assert criteria.near is not None
+        rows = await _nearest(ctx, statement, criteria.near, first + 1, after)
+    else:
+        rows = list(await ctx.db.rows(statement))
+    found = [(row, _cursor(order, row, int(value))) for row, value in rows]
     for row, _ in found:
         ctx.loaders.report.prime(row.id, row)
     return ReportPage(
@@ -280,6 +285,41 @@ async def list_reports(
         order=order,
         conditions=conditions,
     )
+
+
+# The nearest-first page looks in a disc this share of the radius first, then widens it.
+FIRST_RING = 1 / 16
+RING_GROWTH = 4
+
+
+async def _nearest(
+    ctx: Context,
+    statement: Any,
+    circle: GeoCircle,
+    wanted: int,
+    after: tuple[int, ...] | None,
+) -> list[Any]:
+    """The page of `statement` (nearest first within `circle`), read ring by ring.
+
+    A dense 500 m circle holds thousands of reports and the (latitude, longitude) index can only
+    bound it by a box, so ordering all of them costs a heap read each. A smaller disc around the
+    centre (past the cursor's distance) usually holds the page already: when it yields `wanted`
+    rows, every row outside it is farther (its distance key is larger), so they are exactly the
+    first rows of the whole circle. Otherwise the disc widens, up to the circle itself.
+    """
+    radius = circle.radius_meters
+    reached = math.sqrt(after[0] / 100) if after is not None and after[0] > 0 else 0.0
+    ring = min(radius, reached + radius * FIRST_RING)
+    while True:
+        if ring >= radius:
+            return list(await ctx.db.rows(statement))
+        limit = int(ring * ring * 100)
+        disc = GeoCircle(circle.latitude, circle.longitude, ring + 1.0)
+        bounded = statement.where(*_near_conditions(disc), distance_key(circle) <= limit)
+        rows = list(await ctx.db.rows(bounded))
+        if len(rows) >= wanted:
+            return rows
+        ring = min(radius, reached + (ring - reached) * RING_GROWTH)
 
 
 async def count_reports(ctx: Context, conditions: object) -> int:

@@ -1,14 +1,20 @@
 """Report statistics and agency scorecards, over the same filter and visibility rule as the list.
 
-Each figure is one grouped statement; `group` (the assigned agency for scorecards) splits it per
-agency in that same statement, so a scorecard list costs the same few statements at any size.
+Three passes at most, whatever is asked: one grouped count (`tallies`: status, category, agency,
+area and month with the on-time counts, from which every count figure is summed in Python — a
+million reports fall into some ten thousand groups), one for both medians, one for ratings.
+`group` (the assigned agency for scorecards) splits them per agency in those same statements.
+Anonymous viewers share figures for `PUBLIC_STATS_SECONDS` (see `Figures`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections import defaultdict
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models import tables
 from models.enums import ReportStatus, Satisfaction
 from models.routing import lineage
-from resolvers.medians import median_seconds
+from resolvers.medians import Measure, medians
 from resolvers.reports import ReportCriteria, report_conditions
 from schema.context import Context
 
@@ -36,6 +42,10 @@ MIN_SAMPLE = 5
 ANSWERED = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 # Vietnam keeps UTC+7 all year: months are counted in its local time on both backends.
 VIETNAM_OFFSET_HOURS = 7
+# How long anonymous viewers share one computation of a filter's figures. Everyone anonymous
+# sees the same public reports, and a dashboard does not need them newer than this; the
+# figures say when they were computed (`generatedAt`).
+PUBLIC_STATS_SECONDS = 60
 
 Conditions = list[ColumnElement[bool]]
 # A grouping column: a mapped attribute or any column expression.
@@ -46,48 +56,92 @@ def conditions_for(ctx: Context, criteria: ReportCriteria) -> Conditions:
     return report_conditions(ctx.actor, criteria, ctx.now())
 
 
-def _grouped(group: Column | None) -> list[Column]:
-    return [] if group is None else [group]
+@dataclass(frozen=True)
+class Tally:
+    """The matching reports of one (status, category, agency, area, month) group."""
+
+    status: ReportStatus
+    category_id: int
+    agency_id: int | None
+    area_id: int | None
+    month: str
+    reports: int
+    answered: int
+    on_time: int
 
 
-def _key(row: tuple[Any, ...], group: Column | None) -> Hashable:
-    return row[0] if group is not None else None
-
-
-async def count_by(ctx: Context, conditions: Conditions, column: Column) -> dict[Any, int]:
-    """How many matching reports per value of `column` (status, category, agency or area)."""
-    statement = select(column, func.count()).where(*conditions).group_by(column)
-    return {row[0]: int(row[1]) for row in await ctx.db.rows(statement)}
-
-
-async def counts_by_status(
-    ctx: Context, conditions: Conditions, group: Column | None = None
-) -> dict[Hashable, dict[ReportStatus, int]]:
-    report = tables.Report
-    columns = [*_grouped(group), report.status]
-    statement = select(*columns, func.count()).where(*conditions).group_by(*columns)
-    found: dict[Hashable, dict[ReportStatus, int]] = defaultdict(dict)
-    for row in await ctx.db.rows(statement):
-        found[_key(row, group)][ReportStatus(row[-2])] = int(row[-1])
-    return found
-
-
-async def counts_by_month(ctx: Context, conditions: Conditions) -> list[tuple[str, int]]:
-    """Per calendar month of submission in Vietnam, "2026-03", oldest first."""
+def month_of(ctx: Context) -> ColumnElement[str]:
+    """A report's calendar month of submission in Vietnam, "2026-03"."""
     report = tables.Report
     # Literal SQL, not bound parameters: PostgreSQL must see the GROUP BY expression verbatim.
     if ctx.settings.is_sqlite:
         local: ColumnElement[str] = literal_column(f"'+{VIETNAM_OFFSET_HOURS} hours'")
-        month = func.strftime(literal_column("'%Y-%m'"), report.submitted_at, local)
-    else:
-        shifted = func.timezone(literal_column("'Asia/Ho_Chi_Minh'"), report.submitted_at)
-        month = func.to_char(shifted, literal_column("'YYYY-MM'"))
-    statement = select(month, func.count()).where(*conditions).group_by(month).order_by(month)
-    return [(str(row[0]), int(row[1])) for row in await ctx.db.rows(statement)]
+        return func.strftime(literal_column("'%Y-%m'"), report.submitted_at, local)
+    shifted = func.timezone(literal_column("'Asia/Ho_Chi_Minh'"), report.submitted_at)
+    return func.to_char(shifted, literal_column("'YYYY-MM'"))
+
+
+async def tallies(ctx: Context, conditions: Conditions) -> list[Tally]:
+    """Every count figure's groups, in one pass over the matching reports.
+
+    Answered: resolved or closed, with a due date; on time: answered by the due date.
+    """
+    report = tables.Report
+    answered = and_(
+        report.status.in_(ANSWERED), report.due_at.is_not(None), report.resolved_at.is_not(None)
+    )
+    in_time = and_(answered, report.resolved_at <= report.due_at)
+    keys = [
+        report.status,
+        report.category_id,
+        report.assigned_agency_id,
+        report.area_id,
+        month_of(ctx),
+    ]
+    statement = (
+        select(
+            *keys,
+            func.count(),
+            func.sum(case((answered, 1), else_=0)),
+            func.sum(case((in_time, 1), else_=0)),
+        )
+        .where(*conditions)
+        .group_by(*keys)
+    )
+    return [
+        Tally(
+            status=ReportStatus(row[0]),
+            category_id=int(row[1]),
+            agency_id=row[2],
+            area_id=row[3],
+            month=str(row[4]),
+            reports=int(row[5]),
+            answered=int(row[6] or 0),
+            on_time=int(row[7] or 0),
+        )
+        for row in await ctx.db.rows(statement)
+    ]
+
+
+def count_by(found: list[Tally], key: Callable[[Tally], Hashable]) -> dict[Any, int]:
+    """How many reports per value of `key` (status, category, agency, area or month)."""
+    counts: dict[Any, int] = defaultdict(int)
+    for tally in found:
+        counts[key(tally)] += tally.reports
+    return dict(counts)
+
+
+def counts_by_status(found: list[Tally]) -> dict[ReportStatus, int]:
+    return count_by(found, lambda tally: tally.status)
+
+
+def counts_by_month(found: list[Tally]) -> list[tuple[str, int]]:
+    """Per calendar month of submission in Vietnam, "2026-03", oldest first."""
+    return sorted(count_by(found, lambda tally: tally.month).items())
 
 
 async def counts_by_area(
-    ctx: Context, conditions: Conditions, within: int | None
+    ctx: Context, found: list[Tally], within: int | None
 ) -> list[tuple[int | None, int]]:
     """Per area one level below `within` (the top-level areas when it is null).
 
@@ -95,7 +149,7 @@ async def counts_by_area(
     are far fewer areas than reports. A report in `within` itself counts under `within`; one
     without an area under null.
     """
-    counts = await count_by(ctx, conditions, tables.Report.area_id)
+    counts = count_by(found, lambda tally: tally.area_id)
     area = tables.Area
     depth = 0
     if within is not None:
@@ -115,27 +169,9 @@ class OnTime:
     on_time: int = 0
 
 
-async def on_time(
-    ctx: Context, conditions: Conditions, group: Column | None = None
-) -> dict[Hashable, OnTime]:
+def on_time(found: list[Tally]) -> OnTime:
     """Answered (resolved or closed, with a due date) and answered by the due date."""
-    report = tables.Report
-    in_time = func.sum(case((report.resolved_at <= report.due_at, 1), else_=0))
-    statement = (
-        select(*_grouped(group), func.count(), in_time)
-        .where(
-            *conditions,
-            report.status.in_(ANSWERED),
-            report.due_at.is_not(None),
-            report.resolved_at.is_not(None),
-        )
-        .group_by(*_grouped(group))
-    )
-    return {
-        _key(row, group): OnTime(int(row[-2]), int(row[-1] or 0))
-        for row in await ctx.db.rows(statement)
-        if row[-2]
-    }
+    return OnTime(sum(t.answered for t in found), sum(t.on_time for t in found))
 
 
 @dataclass(frozen=True)
@@ -144,24 +180,38 @@ class Median:
     hours: float | None = None
 
 
-async def median_hours(
-    ctx: Context,
-    conditions: Conditions,
-    start: Any,
-    end: Any,
-    group: Column | None = None,
-) -> dict[Hashable, Median]:
-    """The median of `end - start` in hours (to 0.01 h) over reports where `end` is set."""
-    if ctx.settings.is_sqlite:
-        seconds: ColumnElement[float] = (func.julianday(end) - func.julianday(start)) * 86_400.0
-    else:
-        seconds = cast(extract("epoch", end - start), Float)
-    where = and_(*conditions, end.is_not(None))
-    found = await median_seconds(ctx, seconds, where, group, postgres=not ctx.settings.is_sqlite)
-    return {
-        key: Median(count, round(value / 3600, 2) if value is not None else None)
-        for key, (count, value) in found.items()
-    }
+@dataclass(frozen=True)
+class Durations:
+    """Median times from submission to the first response and to the resolution."""
+
+    first_response: Median = Median()
+    resolution: Median = Median()
+
+
+async def durations(
+    ctx: Context, conditions: Conditions, group: Column | None = None
+) -> dict[Hashable, Durations]:
+    """Both medians in hours (to 0.01 h), over the reports where each end is set; exact."""
+    report = tables.Report
+    start = report.submitted_at
+
+    def seconds(end: Any) -> ColumnElement[float]:
+        if ctx.settings.is_sqlite:
+            return (func.julianday(end) - func.julianday(start)) * 86_400.0
+        return cast(extract("epoch", end - start), Float)
+
+    measures = [
+        Measure(seconds(report.first_response_at), report.first_response_at.is_not(None)),
+        Measure(seconds(report.resolved_at), report.resolved_at.is_not(None)),
+    ]
+    found = await medians(
+        ctx, measures, and_(*conditions), group, postgres=not ctx.settings.is_sqlite
+    )
+
+    def median(count: int, value: float | None) -> Median:
+        return Median(count, round(value / 3600, 2) if value is not None else None)
+
+    return {key: Durations(median(*pair[0]), median(*pair[1])) for key, pair in found.items()}
 
 
 async def satisfaction(
@@ -183,6 +233,51 @@ async def satisfaction(
     return found
 
 
+@dataclass
+class Figures:
+    """The figures of one reportStats, each computed once, when first asked for.
+
+    Several fields need the same pass (`tallies`), and strawberry resolves them concurrently:
+    the lock makes the first compute it and the others wait for it. For anonymous viewers the
+    values are kept per filter (and per database) for PUBLIC_STATS_SECONDS from `generated_at`,
+    so every figure of a response was computed at or after `generated_at`, and at most that
+    long after it.
+    """
+
+    generated_at: datetime
+    values: dict[str, Any] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def get(self, name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        async with self.lock:
+            if name not in self.values:
+                self.values[name] = await compute()
+            return self.values[name]
+
+
+# Per session factory (one per application and database), so that tests and several
+# applications in one process never share figures; entries of a finished app go with it.
+_public: weakref.WeakKeyDictionary[Any, dict[ReportCriteria, Figures]] = weakref.WeakKeyDictionary()
+
+
+def figures_for(ctx: Context, criteria: ReportCriteria) -> Figures:
+    """This request's figures: shared with other anonymous viewers while they are fresh."""
+    now = ctx.now()
+    if ctx.actor.user_id is not None or PUBLIC_STATS_SECONDS <= 0:
+        return Figures(generated_at=now)
+    shared = _public.setdefault(ctx.sessions, {})
+    found = shared.get(criteria)
+    if found is None or not _fresh(found, now):
+        for key in [key for key, old in shared.items() if not _fresh(old, now)]:
+            del shared[key]
+        found = shared[criteria] = Figures(generated_at=now)
+    return found
+
+
+def _fresh(figures: Figures, now: datetime) -> bool:
+    return now - figures.generated_at < timedelta(seconds=PUBLIC_STATS_SECONDS)
+
+
 @dataclass(frozen=True)
 class Scorecard:
     """One agency's figures over the matching reports assigned to it (ratings: rated to it)."""
@@ -200,31 +295,33 @@ class Scorecard:
 
 
 async def agency_scorecards(ctx: Context, criteria: ReportCriteria) -> list[Scorecard]:
-    """Every active agency (and any other with matching reports), by name; five statements."""
+    """Every active agency (and any other with matching reports), by name; four statements."""
     report, agency = tables.Report, tables.Agency
     conditions = conditions_for(ctx, criteria)
-    group = report.assigned_agency_id
-    statuses = await counts_by_status(ctx, conditions, group)
-    answered = await on_time(ctx, conditions, group)
-    start = report.submitted_at
-    first = await median_hours(ctx, conditions, start, report.first_response_at, group)
-    resolved = await median_hours(ctx, conditions, start, report.resolved_at, group)
+    found = await tallies(ctx, conditions)
+    per_agency: dict[int | None, list[Tally]] = defaultdict(list)
+    for tally in found:
+        per_agency[tally.agency_id].append(tally)
+    times = await durations(ctx, conditions, report.assigned_agency_id)
     ratings = await satisfaction(ctx, conditions, by_agency=True)
     if criteria.agency_id is not None:
         which = agency.id == criteria.agency_id
     else:
-        which = agency.is_active.is_(True) | agency.id.in_([k for k in statuses if k is not None])
+        listed = [key for key in per_agency if key is not None]
+        which = agency.is_active.is_(True) | agency.id.in_(listed)
     agencies = await ctx.db.scalars(select(agency).where(which).order_by(agency.name, agency.id))
     cards = []
     for row in agencies:
         ctx.loaders.agency.prime(row.id, row)
+        mine = per_agency.get(row.id, [])
+        timing = times.get(row.id, Durations())
         cards.append(
             Scorecard(
                 agency=row,
-                by_status=statuses.get(row.id, {}),
-                on_time=answered.get(row.id, OnTime()),
-                first_response=first.get(row.id, Median()),
-                resolution=resolved.get(row.id, Median()),
+                by_status=counts_by_status(mine),
+                on_time=on_time(mine),
+                first_response=timing.first_response,
+                resolution=timing.resolution,
                 ratings=ratings.get(row.id, {}),
             )
         )

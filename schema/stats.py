@@ -8,11 +8,10 @@ from typing import Any
 
 import strawberry
 
-from models import tables
 from models.enums import ReportStatus as Status
 from models.enums import Satisfaction as Rated
 from resolvers import stats
-from resolvers.reports import ReportCriteria, count_reports
+from resolvers.reports import ReportCriteria
 from schema.context import Info
 from schema.directory import Agency, Area, Category
 from schema.enums import ReportStatus, Satisfaction
@@ -113,30 +112,51 @@ def _satisfaction(counts: dict[Rated, int], minimum: int) -> SatisfactionFigures
 
 @strawberry.type(
     description="Figures over the reports a filter selects and the viewer may see; each field "
-    "is computed only when asked for."
+    "is computed only when asked for. Anonymous viewers share figures for up to a minute: "
+    "every figure was computed at `generatedAt` or at most a minute after it."
 )
 class ReportStats:
-    generated_at: datetime = strawberry.field(description="When these figures were computed.")
+    generated_at: datetime = strawberry.field(
+        description="When these figures were computed (for anonymous viewers: the earliest "
+        "moment any of them was)."
+    )
     criteria: strawberry.Private[ReportCriteria]
     conditions: strawberry.Private[Any]
+    figures: strawberry.Private[stats.Figures]
 
     @classmethod
     def create(cls, info: Info, criteria: ReportCriteria) -> ReportStats:
         conditions = stats.conditions_for(info.context, criteria)
-        return cls(generated_at=info.context.now(), criteria=criteria, conditions=conditions)
+        figures = stats.figures_for(info.context, criteria)
+        return cls(
+            generated_at=figures.generated_at,
+            criteria=criteria,
+            conditions=conditions,
+            figures=figures,
+        )
+
+    async def _tallies(self, info: Info) -> list[stats.Tally]:
+        return await self.figures.get(  # type: ignore[no-any-return]
+            "tallies", lambda: stats.tallies(info.context, self.conditions)
+        )
+
+    async def _durations(self, info: Info) -> stats.Durations:
+        found = await self.figures.get(
+            "durations", lambda: stats.durations(info.context, self.conditions)
+        )
+        return found.get(None, stats.Durations())  # type: ignore[no-any-return]
 
     @strawberry.field(description="All matching reports.")
     async def total(self, info: Info) -> int:
-        return await count_reports(info.context, self.conditions)
+        return sum(tally.reports for tally in await self._tallies(info))
 
     @strawberry.field(description="Counts per status, every status.")
     async def by_status(self, info: Info) -> list[StatusCount]:
-        counts = await stats.counts_by_status(info.context, self.conditions)
-        return _by_status(counts.get(None, {}))
+        return _by_status(stats.counts_by_status(await self._tallies(info)))
 
     @strawberry.field(description="Counts per category, most reports first.")
     async def by_category(self, info: Info) -> list[CategoryCount]:
-        counts = await stats.count_by(info.context, self.conditions, tables.Report.category_id)
+        counts = stats.count_by(await self._tallies(info), lambda tally: tally.category_id)
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         rows = await info.context.loaders.category.load_many([key for key, _ in ordered])
         return [
@@ -147,8 +167,7 @@ class ReportStats:
 
     @strawberry.field(description="Counts per assigned agency, most reports first; null last.")
     async def by_agency(self, info: Info) -> list[AgencyCount]:
-        column = tables.Report.assigned_agency_id
-        counts = await stats.count_by(info.context, self.conditions, column)
+        counts = stats.count_by(await self._tallies(info), lambda tally: tally.agency_id)
         ordered = sorted(counts.items(), key=lambda i: (-i[1], i[0] is None, i[0] or 0))
         keys = [key for key, _ in ordered if key is not None]
         rows = {row.id: row for row in await info.context.loaders.agency.load_many(keys) if row}
@@ -163,7 +182,10 @@ class ReportStats:
     )
     async def by_area(self, info: Info) -> list[AreaCount]:
         ctx = info.context
-        counts = await stats.counts_by_area(ctx, self.conditions, self.criteria.area_id)
+        found = await self._tallies(info)
+        counts = await self.figures.get(
+            "by_area", lambda: stats.counts_by_area(ctx, found, self.criteria.area_id)
+        )
         keys = [key for key, _ in counts if key is not None]
         rows = {row.id: row for row in await ctx.loaders.area.load_many(keys) if row}
         return [
@@ -173,33 +195,26 @@ class ReportStats:
 
     @strawberry.field(description="Counts per month of submission, oldest first.")
     async def by_month(self, info: Info) -> list[MonthCount]:
-        counts = await stats.counts_by_month(info.context, self.conditions)
+        counts = stats.counts_by_month(await self._tallies(info))
         return [MonthCount(month=month, count=count) for month, count in counts]
 
     @strawberry.field(description="Answers given by the due date.")
     async def on_time(self, info: Info) -> OnTimeFigures:
-        figures = await stats.on_time(info.context, self.conditions)
-        return _on_time(figures.get(None, stats.OnTime()), 1)
+        return _on_time(stats.on_time(await self._tallies(info)), 1)
 
     @strawberry.field(description="Time from submission to the agency's first response.")
     async def time_to_first_response(self, info: Info) -> DurationFigures:
-        report = tables.Report
-        found = await stats.median_hours(
-            info.context, self.conditions, report.submitted_at, report.first_response_at
-        )
-        return _duration(found.get(None, stats.Median()), 1)
+        return _duration((await self._durations(info)).first_response, 1)
 
     @strawberry.field(description="Time from submission to the agency's answer (resolution).")
     async def time_to_resolution(self, info: Info) -> DurationFigures:
-        report = tables.Report
-        found = await stats.median_hours(
-            info.context, self.conditions, report.submitted_at, report.resolved_at
-        )
-        return _duration(found.get(None, stats.Median()), 1)
+        return _duration((await self._durations(info)).resolution, 1)
 
     @strawberry.field(description="Citizens' satisfaction with the results.")
     async def satisfaction(self, info: Info) -> SatisfactionFigures:
-        found = await stats.satisfaction(info.context, self.conditions)
+        found = await self.figures.get(
+            "satisfaction", lambda: stats.satisfaction(info.context, self.conditions)
+        )
         return _satisfaction(found.get(None, {}), 1)
 
 
