@@ -2,6 +2,7 @@
 
 The tables below are written from PRODUCT.md and API.md, not read from the code. A seeded
 canary (an anonymous reporter's phone and name) must never reach an actor the table denies.
+The subscriptions' table is asserted over WebSocket in test_authorization_subscriptions.py.
 """
 
 from __future__ import annotations
@@ -63,6 +64,48 @@ SCOPES = {
     "R": "papiipi",
     "C": "papiipi",
     "X": "-a-i--i",
+}
+
+# Subscriptions: what each actor receives of three events written on a report in each state
+# (a public OVERDUE event, a PARTICIPANTS message and an INTERNAL note): p the public one,
+# a the public and participants ones, i all three, - none; or the subscription is refused:
+# U UNAUTHENTICATED, F FORBIDDEN, N BAD_USER_INPUT (no such report). Every signed-in actor
+# follows the report's area, and agencyInbox names the agency the report is forwarded to.
+SUBSCRIPTIONS: dict[str, dict[str, str]] = {
+    "reportEvents": {
+        "S": "NaNiNNi",
+        "A": "papiipi",
+        "P": "papiipi",
+        "R": "papiipi",
+        "C": "papiipi",
+        "X": "NaNiNNi",
+    },
+    "myReportEvents": dict.fromkeys(STATES, "Ua-----"),
+    "agencyInbox": {
+        "S": "UFF--F-",
+        "A": "UFFiiFi",
+        "P": "UFFiiFi",
+        "R": "UFFiiFi",
+        "C": "UFFiiFi",
+        "X": "UFF--F-",
+    },
+    "triageQueue": dict.fromkeys(STATES, "UFFpFFp"),
+    "publicReportEvents": {
+        "S": "-------",
+        "A": "ppppppp",
+        "P": "ppppppp",
+        "R": "ppppppp",
+        "C": "ppppppp",
+        "X": "-------",
+    },
+    "followedReportEvents": {
+        "S": "Ua-i--i",
+        "A": "Uapiipi",
+        "P": "Uapiipi",
+        "R": "Uapiipi",
+        "C": "Uapiipi",
+        "X": "Ua-i--i",
+    },
 }
 
 # Mutation outcomes: Y done, U UNAUTHENTICATED, F FORBIDDEN, N NOT_FOUND (invisible),
