@@ -50,6 +50,7 @@ from resolvers.services import Services
 from resolvers.sms import CodeSender, LogCodeSender, MemoryCodeSender
 from resolvers.throttle import MemoryThrottle, RedisThrottle, Throttle
 from schema.context import Context
+from schema.fanout import FeedGroups, GroupingTransportWSHandler
 from schema.root import create_schema
 from settings import Settings, SettingsError
 from web.console import routes as console_routes
@@ -75,9 +76,13 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
     closed when the response is sent; over WebSocket the token comes in `connection_init`.
     """
 
+    # Identical subscriptions share one execution per event (schema.fanout).
+    graphql_transport_ws_handler_class = GroupingTransportWSHandler
+
     def __init__(self, app: Starlette, schema: BaseSchema, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.app = app
+        self.feed_groups = FeedGroups()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -325,6 +330,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         multipart_uploads_enabled=True,
         **_websocket_options(settings),
     )
+    app.state.feed_groups = graphql.feed_groups
     app.router.routes.extend(
         [
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import strawberry
@@ -21,7 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from models.policy import can_see_report
 from realtime.feeds import CloseCode, SubscriberClosedError
-from realtime.log import Position
+from realtime.log import LoggedEvent, Position
 from realtime.pump import EventPump
 from realtime.topics import (
     AgencyTopic,
@@ -203,11 +204,23 @@ async def _start(
     return _feed(info, pump, topic, position)
 
 
+FeedSource = Callable[[EventPump, Topic, Position | None], AsyncIterator[LoggedEvent]]
+# Where a feed's events come from, when not from its own pump subscriber: set by schema.fanout
+# in a shared feed's task (one subscriber for a group) and in a member's replay.
+FEED_SOURCE: ContextVar[FeedSource | None] = ContextVar("feed_source", default=None)
+
+
 async def _feed(
     info: Info, pump: EventPump, topic: Topic, position: Position | None
 ) -> AsyncGenerator[ReportEvent, None]:
+    source = FEED_SOURCE.get()
+    items = (
+        pump.stream(topic, position, _socket_closer(info.context.request))
+        if source is None
+        else source(pump, topic, position)
+    )
     try:
-        async for item in pump.stream(topic, position, _socket_closer(info.context.request)):
+        async for item in items:
             yield ReportEvent.from_model(item.event, item.loaders)
     except SubscriberClosedError:
         # The socket is being closed (1013 or 1012): wait for strawberry to cancel this feed

@@ -20,6 +20,7 @@ from models.base import utcnow
 from models.enums import ReportEventType, ReportStatus, Role, Satisfaction, Visibility
 from models.tokens import issue_access_token
 from realtime.pump import EventPump
+from schema.fanout import FeedGroups
 from server import create_app
 from settings import Settings
 from tests.backends import Backend
@@ -51,10 +52,17 @@ class LiveServer:
         pump: EventPump = self.app.state.pump
         return pump
 
+    @property
+    def feeds(self) -> int:
+        """Feeds receiving live events: the pump's subscribers, some of them shared by a group
+        of identical subscriptions (schema.fanout), plus the other members of those groups."""
+        groups: FeedGroups = self.app.state.feed_groups
+        return self.pump.subscriber_count + groups.shared_members
+
     async def subscribed(self, count: int = 1) -> None:
         """Wait until `count` feeds are registered with the pump: events after that reach them."""
         async with asyncio.timeout(10):
-            while self.pump.subscriber_count < count:  # noqa: ASYNC110 (no hook for tests)
+            while self.feeds < count:  # noqa: ASYNC110 (no hook for tests)
                 await asyncio.sleep(0.005)
 
     async def settled(self) -> None:
