@@ -6,6 +6,7 @@ Both work on folded text (models.text.fold), so `Đường`, `DUONG` and `đư�
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, case, literal, literal_column
 
@@ -59,14 +60,14 @@ STOP_WORDS = frozenset(
 )
 
 
-def relevance(terms: Sequence[str]) -> ColumnElement[int]:
+def relevance(terms: Sequence[str], report: Any = tables.Report) -> ColumnElement[int]:
     """An integer rank, computed in SQL on both backends so that it can key a cursor.
 
     Per word: IN_TITLE if the folded title contains it, plus WHOLE_WORD if it is a whole word
     anywhere; PHRASE once if the query's words appear together in order. Text is folded to words
-    of [0-9a-z] separated by single spaces, so padding with spaces finds whole words.
+    of [0-9a-z] separated by single spaces, so padding with spaces finds whole words. `report`
+    may be an alias of the reports table (a subquery of it).
     """
-    report = tables.Report
     spaced: ColumnElement[str] = literal_column("' '") + report.search_text + literal_column("' '")
     parts: list[ColumnElement[int]] = []
     for term in terms:
@@ -80,6 +81,11 @@ def relevance(terms: Sequence[str]) -> ColumnElement[int]:
     for part in parts[1:]:
         total = total + part
     return total
+
+
+def top_rank(terms: Sequence[str]) -> int:
+    """The best rank `relevance` can give: every word in the title and whole, and the phrase."""
+    return len(terms) * (IN_TITLE + WHOLE_WORD) + (PHRASE if len(terms) > 1 else 0)
 
 
 def _points(condition: ColumnElement[bool], points: int) -> ColumnElement[int]:
