@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import aliased
 
 from models import policy, tables
@@ -186,17 +186,21 @@ class FollowTopic:
         return self.actor.user_id in item.followers and may_see(self.actor, item)
 
     def conditions(self) -> Sequence[ColumnElement[bool]]:
-        follow, report = tables.Follow, tables.Report
+        follow, event, area = tables.Follow, tables.ReportEvent, tables.Area
         followed_area = aliased(tables.Area)
         mine = follow.user_id == self.actor.user_id
-        direct = report.id.in_(select(follow.report_id).where(mine, follow.report_id.is_not(None)))
-        # The log's read joins the report's area as `tables.Area`: correlated here.
-        in_area = exists().where(
-            mine,
-            followed_area.id == follow.area_id,
-            tables.Area.path.startswith(followed_area.path, autoescape=False),
+        # Uncorrelated, so that each is computed once per read, not once per event.
+        direct = select(follow.report_id).where(mine, follow.report_id.is_not(None))
+        below = (
+            select(area.id)
+            .join(followed_area, area.path.startswith(followed_area.path, autoescape=False))
+            .join(follow, follow.area_id == followed_area.id)
+            .where(mine)
         )
-        return [policy.visible_reports(self.actor), or_(direct, in_area)]
+        return [
+            policy.visible_reports(self.actor),
+            or_(event.report_id.in_(direct), tables.Report.area_id.in_(below)),
+        ]
 
 
 T = TypeVar("T")
