@@ -39,11 +39,12 @@ from models.migrate import is_at_head, upgrade_to_head
 from models.policy import ANONYMOUS
 from open311.routes import routes as open311_routes
 from realtime.broker import Broker
+from realtime.connections import Connections
 from realtime.log import EventLog
 from realtime.publisher import EventPublisher
 from realtime.pump import EventPump
 from resolvers import admin, scheduler
-from resolvers.auth import AuthenticationError, authenticate
+from resolvers.auth import AuthenticationError, authenticate, load_actor, read_bearer
 from resolvers.export import export_reports_csv
 from resolvers.media import find_media
 from resolvers.services import Services
@@ -147,14 +148,21 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("authorization") or params.get("Authorization")
+        connections: Connections = self.app.state.connections
+        websocket = context.request
         try:
-            context.actor = await authenticate(
-                context.sessions,
+            claims = read_bearer(
                 context.settings.secret_key,
                 authorization if isinstance(authorization, str) else None,
                 utcnow(),
             )
+            if claims is not None and isinstance(websocket, WebSocket):
+                # Tracked before the account is read: a disable committed in between finds it.
+                connections.add(websocket, claims.user_id, claims.expires_at)
+            context.actor = await load_actor(context.sessions, claims)
         except AuthenticationError as exc:
+            if isinstance(websocket, WebSocket):
+                connections.discard(websocket)
             raise ConnectionRejectionError({"message": str(exc)}) from exc
         ack: UnsetType = UNSET
         return ack
@@ -296,6 +304,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pump = EventPump(EventLog(app.state.read_sessions, postgres=not settings.is_sqlite), broker)
         await pump.start()
         app.state.pump = pump
+        # Signed-in WebSockets, closed when their token expires or their account is disabled.
+        app.state.connections = Connections()
+        app.state.connections.listen_to(broker)
         if settings.public_cache_seconds > 0:
             app.state.public_cache = PublicResponseCache(
                 settings.public_cache_seconds, lambda: pump.wakes

@@ -5,6 +5,9 @@ next message or poll and never loses an event. With `memory://` there is one pro
 nothing to carry. With Redis, publishing fails fast and listening reconnects with capped
 exponential backoff: broadcaster's Redis backend neither reconnects (encode/broadcaster#144)
 nor survives two subscribers joining an empty channel at once, so it is not used here.
+
+The same channel carries a few control messages (`broadcast_control`), such as "end this
+account's connections": they run in every process, this one included.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ PUBLISH_TIMEOUT_SECONDS = 1.0
 HEALTH_CHECK_SECONDS = 10
 FIRST_BACKOFF_SECONDS = 0.1
 MAX_BACKOFF_SECONDS = 5.0
+# Marks a control message; event news are report ids, which never start with it.
+CONTROL_MARK = "!"
+
+ControlHandler = Callable[[str], None]
 
 
 class Broker:
@@ -42,6 +49,7 @@ class Broker:
         self.subscriptions = 0  # how many times the listener (re)subscribed
         # Messages carry their sender, so a process ignores its own: it woke itself already.
         self.origin = uuid.uuid4().hex[:12]
+        self._control_handlers: dict[str, list[ControlHandler]] = {}
         self._publisher: Redis | None = None
         if url.startswith("redis"):
             self._publisher = Redis.from_url(
@@ -78,6 +86,36 @@ class Broker:
             return
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
             await self._publisher.publish(self.channel, f"{self.origin} {message}")
+
+    def on_control(self, kind: str, handler: ControlHandler) -> None:
+        """Call `handler(value)` for every control message of `kind`, from any process."""
+        self._control_handlers.setdefault(kind, []).append(handler)
+
+    async def broadcast_control(self, kind: str, value: str) -> None:
+        """Run `kind`'s handlers here, then in every other process.
+
+        Raises when the broker cannot be reached; this process's handlers have run by then.
+        """
+        if " " in kind or not kind:
+            raise ValueError(f"control kinds are single words, got {kind!r}")
+        self._run_control(kind, value)
+        await self.publish(f"{CONTROL_MARK}{kind} {value}")
+
+    def _run_control(self, kind: str, value: str) -> None:
+        for handler in self._control_handlers.get(kind, ()):
+            try:
+                handler(value)
+            except Exception:  # one handler's bug must not stop the others or the listener
+                logger.exception("control handler for %r failed", kind)
+
+    def _received(self, data: bytes | str, on_message: Callable[[], None]) -> None:
+        text = data.decode(errors="replace") if isinstance(data, bytes) else data
+        _origin, _, body = text.partition(" ")
+        if body.startswith(CONTROL_MARK):
+            kind, _, value = body[len(CONTROL_MARK) :].partition(" ")
+            self._run_control(kind, value)
+        else:
+            on_message()
 
     async def listen(
         self, on_message: Callable[[], None], on_connected: Callable[[], None]
@@ -127,7 +165,7 @@ class Broker:
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is not None and not self._is_own(message["data"]):
-                    on_message()
+                    self._received(message["data"], on_message)
                 _honour_cancellation()
         except Exception as exc:  # any failure: drop this connection and make a new one
             logger.warning("broker connection lost (%s): reconnecting", type(exc).__name__)

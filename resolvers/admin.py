@@ -13,6 +13,7 @@ from models import policy, tables
 from models.enums import Role
 from models.errors import DomainError, UserErrorCode
 from models.passwords import hash_password
+from realtime.connections import end_account_everywhere
 from resolvers import audit
 from resolvers.accounts import revoke_all_sessions, validate_display_name, validate_password
 from resolvers.guards import require
@@ -106,7 +107,8 @@ async def create_staff_account(
 
 
 async def set_user_active(ctx: Context, user_id: int, active: bool) -> tables.User:
-    """Disabling ends every session at once: refresh tokens are revoked, access tokens refused."""
+    """Disabling ends every session at once: refresh tokens are revoked, access tokens refused,
+    and open WebSocket connections closed in every process."""
     _admin(ctx)
     if user_id == ctx.actor.user_id and not active:
         raise DomainError(UserErrorCode.INVALID_INPUT, "You cannot disable yourself.", "userId")
@@ -118,7 +120,10 @@ async def set_user_active(ctx: Context, user_id: int, active: bool) -> tables.Us
             await revoke_all_sessions(session, user.id, ctx.now())
         audit.record(session, ctx, ctx.actor, "admin.set_user_active", "User", user.id,
                      {"active": active})  # fmt: skip
-        return user
+    if not active:
+        # After the commit, so that a connection being opened meanwhile is refused or closed.
+        await end_account_everywhere(ctx.services.events.broker, user.id)
+    return user
 
 
 async def create_agency(

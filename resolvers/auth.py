@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import tables
 from models.policy import ANONYMOUS, Actor
-from models.tokens import TokenError, read_access_token
+from models.tokens import AccessClaims, TokenError, read_access_token
 
 
 class AuthenticationError(Exception):
@@ -26,15 +26,28 @@ async def authenticate(
     The role and agency come from the database rather than the token, so that disabling an
     account or moving an officer takes effect at once, not when the token expires.
     """
+    return await load_actor(sessions, read_bearer(secret_key, authorization, now))
+
+
+def read_bearer(secret_key: str, authorization: str | None, now: datetime) -> AccessClaims | None:
+    """The token's claims, checked but not yet against the database; None without a header."""
     if authorization is None or not authorization.strip():
-        return ANONYMOUS
+        return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("Use `Authorization: Bearer <accessToken>`.")
     try:
-        claims = read_access_token(secret_key, token.strip(), now)
+        return read_access_token(secret_key, token.strip(), now)
     except TokenError as exc:
         raise AuthenticationError("The access token is invalid or has expired.") from exc
+
+
+async def load_actor(
+    sessions: async_sessionmaker[AsyncSession], claims: AccessClaims | None
+) -> Actor:
+    """The account the claims name, if it still exists and is active."""
+    if claims is None:
+        return ANONYMOUS
     async with sessions() as session:
         user = await session.get(tables.User, claims.user_id)
     if user is None or not user.is_active:
