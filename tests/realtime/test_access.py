@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin
 
 from models.enums import ReportEventType, ReportStatus, Visibility
 from schema.node import encode_global_id
+from settings import Settings
 from tests.realtime.client import EVENT_FIELDS, TRANSPORT_WS, WSClient
-from tests.realtime.conftest import LiveServer, World, Writer
+from tests.realtime.conftest import LiveServer, World, Writer, serve
 
 Connect = Callable[..., Awaitable[WSClient]]
 E = ReportEventType
@@ -21,6 +26,7 @@ subscription ($id: ID!) {{
 }}
 """
 PUBLIC_EVENTS = f"subscription {{ publicReportEvents {{ {EVENT_FIELDS} report {{ code }} }} }}"
+CONSOLE_ORIGIN = "https://console.phananh.example"
 
 
 async def test_citizen_never_receives_internal_or_others_participant_events(
@@ -97,3 +103,50 @@ async def test_report_events_of_a_report_hidden_from_the_viewer_are_refused(
     client = await connect(world.other_citizen)
     feed = await client.subscribe(REPORT_EVENTS, {"id": encode_global_id("Report", report.id)})
     assert await client.error_codes(feed) == ["BAD_USER_INPUT"]
+
+
+@pytest.fixture
+async def listed(settings: Settings) -> AsyncIterator[LiveServer]:
+    """A server that lets pages on CONSOLE_ORIGIN open WebSockets (ALLOWED_ORIGINS)."""
+    async with serve(dataclasses.replace(settings, allowed_origins=(CONSOLE_ORIGIN,))) as server:
+        yield server
+
+
+async def _acknowledged(url: str, origin: str | None) -> bool:
+    """Open a socket as a page on `origin` would (None: not a browser) and initialise it."""
+    async with websockets.connect(
+        url,
+        origin=Origin(origin) if origin else None,
+        subprotocols=[TRANSPORT_WS],  # type: ignore[list-item]
+    ) as socket:
+        client = WSClient(socket, TRANSPORT_WS)
+        await client.send({"type": "connection_init", "payload": {}})
+        message = await client.receive_control()
+        return bool(message["type"] == "connection_ack")
+
+
+async def test_a_page_on_a_listed_origin_opens_a_websocket(listed: LiveServer) -> None:
+    assert await _acknowledged(listed.url, CONSOLE_ORIGIN)
+
+
+async def test_a_page_on_an_unlisted_origin_is_refused_at_the_handshake(
+    listed: LiveServer,
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        await _acknowledged(listed.url, "https://evil.example")
+    assert refused.value.response.status_code == 403
+
+
+async def test_a_client_sending_no_origin_is_not_a_browser_and_connects(listed: LiveServer) -> None:
+    assert await _acknowledged(listed.url, None)
+
+
+async def test_a_page_served_by_the_api_itself_connects(listed: LiveServer) -> None:
+    """The console and the tracker (/console/, /track/) share the API's origin."""
+    assert await _acknowledged(listed.url, f"http://127.0.0.1:{listed.port}")
+
+
+async def test_without_allowed_origins_other_origins_are_refused(live: LiveServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        await _acknowledged(live.url, CONSOLE_ORIGIN)
+    assert refused.value.response.status_code == 403
