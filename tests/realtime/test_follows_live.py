@@ -7,15 +7,21 @@ sent, it writes a later event the feed must send and checks that this one comes 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import tables
 from models.enums import ReportEventType, ReportStatus, Visibility
+from realtime.log import START, EventLog
 from schema.node import encode_global_id
+from tests.backends import Backend
+from tests.factories import make_report
 from tests.realtime.client import EVENT_FIELDS, WSClient
 from tests.realtime.conftest import LiveServer, World, Writer
 
@@ -308,3 +314,34 @@ async def test_public_feed_resumes_with_the_bbox_applied(
     client = await connect()
     feed = await client.subscribe(PUBLIC_EVENTS, {"filter": {"bbox": box}, "after": seen["cursor"]})
     assert _seen(await client.event(feed)) == ("ACKNOWLEDGED", inside.code)
+
+
+# --- The followers lookup ----------------------------------------------------------------------
+
+
+async def test_a_feed_starting_while_followers_are_looked_up_gets_its_own(
+    engine: AsyncEngine,
+    backend: Backend,
+    session_factory: async_sessionmaker[AsyncSession],
+    world: World,
+) -> None:
+    async with session_factory() as session, session.begin():
+        report = await make_report(session, reporter=world.citizen, category=world.category)
+        session.add(tables.Follow(user_id=world.other_citizen.id, report_id=report.id))
+    log = EventLog(session_factory, postgres=backend.is_postgres)
+    feeds = contextlib.ExitStack()
+    started: list[int] = []
+
+    def feed_starts_during_the_lookup(*args: Any) -> None:
+        # What a feed's start does in another task while the read awaits this statement.
+        if "FROM follows" in args[2] and not started:
+            started.append(1)
+            feeds.enter_context(log.following(world.other_citizen.id))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", feed_starts_during_the_lookup)
+    try:
+        with feeds, log.following(world.coordinator.id):  # a feed already open
+            (item,) = await log.read(START, limit=10)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", feed_starts_during_the_lookup)
+    assert (started, item.followers) == ([1], frozenset({world.other_citizen.id}))
