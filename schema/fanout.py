@@ -216,8 +216,9 @@ class Member:
         try:
             while self.outbox and self.closed is None:
                 await self.websocket.send_text(self.prefix + self.outbox.popleft() + "}")
-        except Exception:  # the socket is gone: its handler's shutdown removes this member
+        except Exception:  # the socket is gone: nothing more for it, its handler is closing too
             self.outbox.clear()
+            self.finished.set()
         finally:
             self.sender = None
 
@@ -327,6 +328,7 @@ class FeedGroup:
     def close(self, code: CloseCode) -> None:
         """The pump closed the group's subscriber (fell behind, or shutting down)."""
         self.closed = code
+        self.groups.forget(self)  # a subscription arriving now starts a new group
         for member in list(self.members):
             member.close(code)
 
@@ -376,8 +378,8 @@ class FeedGroups:
         try:
             while not group.live and not group.ended:
                 await group.changed.wait()
-            if not group.live:
-                return False
+            if not group.live or group.closed is not None:
+                return False  # refused before its start, or just closed: run it alone
             if plan.cursor is not None and not await self._catch_up(
                 handler, operation, group, member
             ):
