@@ -77,6 +77,9 @@ class Settings:
     # Anonymous reads answered from a per-process cache until the next commit, at most this
     # long (web.public_cache); 0 turns the cache off.
     public_cache_seconds: int = 1
+    # reportStats for anonymous viewers: one computation per filter serves them this long
+    # (resolvers.stats.Figures; `generatedAt` tells when); 0 computes every request.
+    stats_cache_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -136,6 +139,7 @@ class Settings:
                 "OPERATION_TIMEOUT_SECONDS", env.get("OPERATION_TIMEOUT_SECONDS"), 30
             ),
             public_cache_seconds=_int("PUBLIC_CACHE_SECONDS", env.get("PUBLIC_CACHE_SECONDS"), 1),
+            stats_cache_seconds=_int("STATS_CACHE_SECONDS", env.get("STATS_CACHE_SECONDS"), 60),
         )
         settings.validate()
         return settings

@@ -15,6 +15,7 @@ from models.reports import (
     ReportCodeCounter,
     ReportEvent,
 )
+from models.tallies import ReportTally
 from models.users import User
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Report",
     "ReportCodeCounter",
     "ReportEvent",
+    "ReportTally",
     "Routing",
     "User",
     "agency_categories",

@@ -127,6 +127,13 @@ def _near_conditions(circle: GeoCircle) -> list[ColumnElement[bool]]:
     ]
 
 
+def area_subtree(area_id: int) -> Any:
+    """The ids of an area and of every area below it, as a subquery."""
+    ancestor = aliased(tables.Area)
+    prefix = select(ancestor.path).where(ancestor.id == area_id).scalar_subquery()
+    return select(tables.Area.id).where(tables.Area.path.startswith(prefix, autoescape=False))
+
+
 def report_conditions(
     actor: policy.Actor, criteria: ReportCriteria, now: datetime
 ) -> list[ColumnElement[bool]]:
@@ -140,10 +147,7 @@ def report_conditions(
     if criteria.agency_id is not None:
         conditions.append(report.assigned_agency_id == criteria.agency_id)
     if criteria.area_id is not None:
-        ancestor = aliased(tables.Area)
-        prefix = select(ancestor.path).where(ancestor.id == criteria.area_id).scalar_subquery()
-        inside = select(tables.Area.id).where(tables.Area.path.startswith(prefix, autoescape=False))
-        conditions.append(report.area_id.in_(inside))
+        conditions.append(report.area_id.in_(area_subtree(criteria.area_id)))
     for term in criteria.terms:
         conditions.append(report.search_text.contains(term, autoescape=True))
     if criteria.near is not None:

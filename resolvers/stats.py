@@ -4,7 +4,7 @@ Three passes at most, whatever is asked: one grouped count (`tallies`: status, c
 area and month with the on-time counts, from which every count figure is summed in Python — a
 million reports fall into some ten thousand groups), one for both medians, one for ratings.
 `group` (the assigned agency for scorecards) splits them per agency in those same statements.
-Anonymous viewers share figures for `PUBLIC_STATS_SECONDS` (see `Figures`).
+Anonymous viewers share figures for `STATS_CACHE_SECONDS` (see `Figures`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from sqlalchemy import (
     extract,
     func,
     literal_column,
+    not_,
+    or_,
     select,
+    true,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -34,7 +37,7 @@ from models import tables
 from models.enums import ReportStatus, Satisfaction
 from models.routing import lineage
 from resolvers.medians import Measure, medians
-from resolvers.reports import ReportCriteria, report_conditions
+from resolvers.reports import ReportCriteria, area_subtree, report_conditions
 from schema.context import Context
 
 # Fewer reports than this behind a rate and a scorecard withholds it: small numbers mislead.
@@ -42,10 +45,6 @@ MIN_SAMPLE = 5
 ANSWERED = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 # Vietnam keeps UTC+7 all year: months are counted in its local time on both backends.
 VIETNAM_OFFSET_HOURS = 7
-# How long anonymous viewers share one computation of a filter's figures. Everyone anonymous
-# sees the same public reports, and a dashboard does not need them newer than this; the
-# figures say when they were computed (`generatedAt`).
-PUBLIC_STATS_SECONDS = 60
 
 Conditions = list[ColumnElement[bool]]
 # A grouping column: a mapped attribute or any column expression.
@@ -81,8 +80,83 @@ def month_of(ctx: Context) -> ColumnElement[str]:
     return func.to_char(shifted, literal_column("'YYYY-MM'"))
 
 
-async def tallies(ctx: Context, conditions: Conditions) -> list[Tally]:
-    """Every count figure's groups, in one pass over the matching reports.
+async def tallies(ctx: Context, criteria: ReportCriteria, conditions: Conditions) -> list[Tally]:
+    """Every count figure's groups: from the roll-up when the filter allows, else one pass.
+
+    The roll-up (models.tallies) is kept by status, category, agency, area and month, so a
+    filter on those alone is answered from it, whatever the number of reports. A citizen also
+    sees their own reports before they are public: those few are counted from the reports.
+    """
+    if not _rolled_up(criteria):
+        return await count_tallies(ctx, conditions)
+    actor, tally, report = ctx.actor, tables.ReportTally, tables.Report
+    public = and_(tally.is_public, tally.status != ReportStatus.REJECTED)
+    # The same rule as models.policy.visible_reports, on the roll-up's columns.
+    visible: ColumnElement[bool]
+    if actor.is_coordinator:
+        visible = true()
+    elif actor.is_officer:
+        visible = or_(public, tally.agency_id == actor.agency_id)
+    else:
+        visible = public
+    found = await _from_tallies(ctx, criteria, visible)
+    if actor.user_id is not None and not actor.is_staff:
+        shown = and_(report.is_public, report.status != ReportStatus.REJECTED)
+        own = and_(*conditions, report.reporter_id == actor.user_id, not_(shown))
+        found += await count_tallies(ctx, [own])
+    return found
+
+
+def _rolled_up(criteria: ReportCriteria) -> bool:
+    return not (
+        criteria.terms
+        or criteria.near is not None
+        or criteria.bbox is not None
+        or criteria.mine
+        or criteria.overdue is not None
+        or criteria.submitted_after is not None
+        or criteria.submitted_before is not None
+    )
+
+
+async def _from_tallies(
+    ctx: Context, criteria: ReportCriteria, visible: ColumnElement[bool]
+) -> list[Tally]:
+    tally = tables.ReportTally
+    conditions = [visible]
+    if criteria.statuses:
+        conditions.append(tally.status.in_(criteria.statuses))
+    if criteria.category_ids:
+        conditions.append(tally.category_id.in_(criteria.category_ids))
+    if criteria.agency_id is not None:
+        conditions.append(tally.agency_id == criteria.agency_id)
+    if criteria.area_id is not None:
+        conditions.append(tally.area_id.in_(area_subtree(criteria.area_id)))
+    keys = [tally.status, tally.category_id, tally.agency_id, tally.area_id, tally.month]
+    reports = func.sum(tally.reports)
+    statement = (
+        select(*keys, reports, func.sum(tally.answered), func.sum(tally.on_time))
+        .where(*conditions)
+        .group_by(*keys)
+        .having(reports != 0)
+    )
+    return [
+        Tally(
+            status=ReportStatus(row[0]),
+            category_id=int(row[1]),
+            agency_id=row[2] or None,
+            area_id=row[3] or None,
+            month=str(row[4]),
+            reports=int(row[5]),
+            answered=int(row[6] or 0),
+            on_time=int(row[7] or 0),
+        )
+        for row in await ctx.db.rows(statement)
+    ]
+
+
+async def count_tallies(ctx: Context, conditions: Conditions) -> list[Tally]:
+    """The groups of `tallies` counted from the matching reports, in one pass.
 
     Answered: resolved or closed, with a due date; on time: answered by the due date.
     """
@@ -239,7 +313,7 @@ class Figures:
 
     Several fields need the same pass (`tallies`), and strawberry resolves them concurrently:
     the lock makes the first compute it and the others wait for it. For anonymous viewers the
-    values are kept per filter (and per database) for PUBLIC_STATS_SECONDS from `generated_at`,
+    values are kept per filter (and per database) for `stats_cache_seconds` from `generated_at`,
     so every figure of a response was computed at or after `generated_at`, and at most that
     long after it.
     """
@@ -263,19 +337,19 @@ _public: weakref.WeakKeyDictionary[Any, dict[ReportCriteria, Figures]] = weakref
 def figures_for(ctx: Context, criteria: ReportCriteria) -> Figures:
     """This request's figures: shared with other anonymous viewers while they are fresh."""
     now = ctx.now()
-    if ctx.actor.user_id is not None or PUBLIC_STATS_SECONDS <= 0:
+    # Everyone anonymous sees the same public reports, and a dashboard does not need them newer
+    # than a minute; signed-in viewers see their own reports too, and staff act on the figures.
+    seconds = ctx.settings.stats_cache_seconds
+    if ctx.actor.user_id is not None or seconds <= 0:
         return Figures(generated_at=now)
     shared = _public.setdefault(ctx.sessions, {})
     found = shared.get(criteria)
-    if found is None or not _fresh(found, now):
-        for key in [key for key, old in shared.items() if not _fresh(old, now)]:
+    ttl = timedelta(seconds=seconds)
+    if found is None or now - found.generated_at >= ttl:
+        for key in [key for key, old in shared.items() if now - old.generated_at >= ttl]:
             del shared[key]
         found = shared[criteria] = Figures(generated_at=now)
     return found
-
-
-def _fresh(figures: Figures, now: datetime) -> bool:
-    return now - figures.generated_at < timedelta(seconds=PUBLIC_STATS_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -298,7 +372,7 @@ async def agency_scorecards(ctx: Context, criteria: ReportCriteria) -> list[Scor
     """Every active agency (and any other with matching reports), by name; four statements."""
     report, agency = tables.Report, tables.Agency
     conditions = conditions_for(ctx, criteria)
-    found = await tallies(ctx, conditions)
+    found = await tallies(ctx, criteria, conditions)
     per_agency: dict[int | None, list[Tally]] = defaultdict(list)
     for tally in found:
         per_agency[tally.agency_id].append(tally)

@@ -112,8 +112,8 @@ def _satisfaction(counts: dict[Rated, int], minimum: int) -> SatisfactionFigures
 
 @strawberry.type(
     description="Figures over the reports a filter selects and the viewer may see; each field "
-    "is computed only when asked for. Anonymous viewers share figures for up to a minute: "
-    "every figure was computed at `generatedAt` or at most a minute after it."
+    "is computed only when asked for. Anonymous viewers share figures for a short while (a "
+    "minute by default): every figure was computed at `generatedAt` or within that while after."
 )
 class ReportStats:
     generated_at: datetime = strawberry.field(
@@ -137,7 +137,7 @@ class ReportStats:
 
     async def _tallies(self, info: Info) -> list[stats.Tally]:
         return await self.figures.get(  # type: ignore[no-any-return]
-            "tallies", lambda: stats.tallies(info.context, self.conditions)
+            "tallies", lambda: stats.tallies(info.context, self.criteria, self.conditions)
         )
 
     async def _durations(self, info: Info) -> stats.Durations:
