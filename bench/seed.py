@@ -41,6 +41,7 @@ from bench.rows import (
 from models.db import create_engine, create_session_factory
 from models.demo import seed_demo
 from models.migrate import upgrade_to_head
+from models.tallies import rebuild_sql
 
 logger = logging.getLogger("bench.seed")
 
@@ -88,6 +89,12 @@ async def ensure(reports: int, *, name: str | None = None, fresh: bool = False) 
     if not fresh:
         found = await _marker(name)
         if found is not None and found.version == SEED_VERSION and found.reports == reports:
+            engine = create_engine(database_url(name))
+            try:
+                # Migrations added since it was seeded (each fills what it adds).
+                await upgrade_to_head(engine)
+            finally:
+                await engine.dispose()
             await _forget_writes(found)
             logger.info("reusing %s (%d reports)", name, reports)
             return found
@@ -116,7 +123,13 @@ async def _forget_writes(seeded: Seeded) -> None:
     connection = await asyncpg.connect(database_dsn(seeded.database))
     try:
         async with connection.transaction():
-            await connection.execute("DELETE FROM reports WHERE id > $1", seeded.max_report_id)
+            deleted = await connection.execute(
+                "DELETE FROM reports WHERE id > $1", seeded.max_report_id
+            )
+            if deleted != "DELETE 0":
+                # The deletion bypassed the application, which keeps the tallies.
+                for statement in rebuild_sql("postgresql"):
+                    await connection.execute(statement)
             await connection.execute("DELETE FROM report_events WHERE id > $1", seeded.max_event_id)
             await connection.execute("DELETE FROM messages WHERE id > $1", seeded.max_message_id)
             for year, last in seeded.codes.items():
@@ -206,6 +219,9 @@ async def _bulk(connection: asyncpg.Connection, name: str, reports: int, now: da
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {table}))"
         )
+    # COPY bypassed the application, which keeps the report tallies (models.tallies).
+    for statement in rebuild_sql("postgresql"):
+        await connection.execute(statement)
     await _rebuild(name, indexes)
     return Seeded(
         version=SEED_VERSION,

@@ -164,6 +164,30 @@ async def test_ranked_pages_cover_every_match_once_in_order(
     assert len(seen) == len(set(seen)) == 9
 
 
+async def test_pages_put_older_best_matches_before_newer_weaker_ones(
+    gql: GraphQLClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    # Ranks for "o ga" (the best, 7: both words whole in the title and in order):
+    top1, weaker, top2, weakest, top3 = await _public_reports(
+        session_factory,
+        ("Ổ gà sâu", "Nguy hiểm."),  # 7, the oldest
+        ("Gà đi lạc vào ổ điện", "Nguy hiểm."),  # 3 + 3 = 6
+        ("Ổ gà giữa đường", "Xe ngã."),  # 7
+        ("Đường hỏng", "Có ổ gà."),  # "o" in the title (hong): 3 + 1 + 1 = 5
+        ("Ổ gà trước chợ", "Sâu."),  # 7, the newest
+    )
+    seen: list[list[str]] = []
+    after = None
+    while True:
+        variables = {"first": 2, "after": after, "filter": {"search": "ổ gà"}}
+        page = (await gql.data(CODES, variables))["reports"]
+        seen.append([edge["node"]["code"] for edge in page["edges"]])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [[top3.code, top2.code], [top1.code, weaker.code], [weakest.code]]
+
+
 async def test_a_cursor_from_another_order_is_refused(
     gql: GraphQLClient, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

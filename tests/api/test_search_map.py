@@ -120,3 +120,24 @@ async def test_search_ranks_before_distance_when_both_are_given(
     # Both mention "đường" in the factory's address; only the far one has it in the title.
     found = await _codes(gql, {"near": circle, "search": "duong"})
     assert found == [far.code, near.code]
+
+
+async def test_nearest_first_pages_reach_the_edge_of_the_circle(
+    gql: GraphQLClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    # Close to the centre and out to the edge: pages read small discs first, then wider ones.
+    made = await _reports_at(
+        session_factory, *[_north_of_centre(meters) for meters in (480, 5, 200, 10, 50, 520)]
+    )
+    m480, m5, m200, m10, m50, _outside = made
+    circle = {"latitude": CENTRE[0], "longitude": CENTRE[1], "radiusMeters": 500}
+    seen: list[list[str]] = []
+    after = None
+    while True:
+        variables = {"first": 2, "after": after, "filter": {"near": circle}}
+        page = (await gql.data(CODES, variables))["reports"]
+        seen.append([edge["node"]["code"] for edge in page["edges"]])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [[m5.code, m10.code], [m50.code, m200.code], [m480.code]]
