@@ -38,7 +38,7 @@ import functools
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Coroutine, Hashable
 from typing import Any, Protocol
 
 import graphql
@@ -173,6 +173,27 @@ class _Encoder(Protocol):
     def __call__(self, data: object) -> str | bytes: ...
 
 
+async def _finish(coroutine: Coroutine[Any, Any, None], waiting: object) -> None:
+    """Run a coroutine started by hand (`send(None)`) to its end, as a task would have.
+
+    `waiting` is what it yielded: a future it waits for, or None to be resumed soon.
+    """
+    try:
+        while True:
+            if waiting is None:
+                await asyncio.sleep(0)
+            elif asyncio.isfuture(waiting):
+                await asyncio.wait((waiting,))  # its outcome is the coroutine's to read
+            else:
+                raise RuntimeError(f"a send yielded {waiting!r}")
+            waiting = coroutine.send(None)
+    except StopIteration:
+        return
+    except BaseException:
+        coroutine.close()  # cancelled, or a bad yield: its own clean-up runs
+        raise
+
+
 class Member:
     """One subscription in a group: its socket, its outbox, and the frames it still skips."""
 
@@ -190,20 +211,31 @@ class Member:
         self.finished = asyncio.Event()  # closed, or the group's stream ended
 
     def deliver(self, position: Position | None, payload: str) -> None:
-        """Queue one frame; never waits. Over the bound, the connection is closed with 1013."""
+        """Send one frame, or queue it behind those waiting; never waits itself. Over the
+        bound, the connection is closed with 1013."""
         if self.closed is not None:
             return
         if self.skip_upto is not None and position is not None and position <= self.skip_upto:
             return
-        if len(self.outbox) + len(self.held) >= self.limit:
-            self.close(CloseCode.TRY_AGAIN_LATER)
+        if self.catching_up or self.sender is not None:
+            if len(self.outbox) + len(self.held) >= self.limit:
+                self.close(CloseCode.TRY_AGAIN_LATER)
+            elif self.catching_up:
+                self.held.append((position, payload))
+            else:
+                self.outbox.append(payload)
             return
-        if self.catching_up:
-            self.held.append((position, payload))
+        # Nothing waits for this socket: the frame goes out now, in the group's task, as a
+        # broadcast loop would send it; only a send that has to wait gets a task of its own.
+        send = self.websocket.send_text(self.prefix + payload + "}")
+        try:
+            waiting = send.send(None)
+        except StopIteration:
             return
-        self.outbox.append(payload)
-        if self.sender is None:
-            self.sender = asyncio.create_task(self._send())
+        except Exception:  # the socket is gone: nothing more for it, its handler is closing too
+            self.finished.set()
+            return
+        self.sender = asyncio.create_task(self._send(send, waiting))
 
     def caught_up(self) -> None:
         """The replay is sent: the frames that waited behind it follow, then live ones."""
@@ -212,8 +244,10 @@ class Member:
         for position, payload in held:
             self.deliver(position, payload)
 
-    async def _send(self) -> None:
+    async def _send(self, started: Coroutine[Any, Any, None], waiting: object) -> None:
+        """Finish a send that had to wait, then send what queued up behind it."""
         try:
+            await _finish(started, waiting)
             while self.outbox and self.closed is None:
                 await self.websocket.send_text(self.prefix + self.outbox.popleft() + "}")
         except Exception:  # the socket is gone: nothing more for it, its handler is closing too
