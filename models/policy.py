@@ -124,6 +124,11 @@ def may_see_user(actor: Actor, user_id: int) -> bool:
     return actor.user_id == user_id or actor.role is Role.ADMIN
 
 
+def may_see_follows(actor: Actor, user_id: int) -> bool:
+    """What someone follows is theirs alone, administrators included."""
+    return actor.user_id == user_id
+
+
 def may_administer(actor: Actor) -> bool:
     """Agencies, staff accounts, categories, areas and routing: administrators only."""
     return actor.role is Role.ADMIN

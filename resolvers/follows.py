@@ -119,8 +119,7 @@ def _rowcount(result: Any) -> int:
 
 def _own_follows(ctx: Context, user_id: int) -> list[ColumnElement[bool]]:
     """The user's follows of areas and of reports the user may still see."""
-    if ctx.actor.user_id != user_id:
-        # What someone follows is theirs alone, administrators included.
+    if not policy.may_see_follows(ctx.actor, user_id):
         raise forbidden("Only you can see what you follow.")
     return [
         _follow.user_id == user_id,
