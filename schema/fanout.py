@@ -7,11 +7,13 @@ each event is executed once, its `next` payload JSON-encoded once, and the frame
 every member. The viewer is part of the key because nested fields and the access policy depend
 on it; the access policy still runs per event (realtime.topics), as for any feed.
 
-- **Slow members.** Each member has its own bounded outbox and a sender task that exists only
-  while frames wait, so one stalled client never holds its group: a member with more than
-  `outbox_limit` frames waiting has its connection closed with 1013 (as a feed that falls behind
-  the pump is), and the rest of the group goes on. If the group's own pump subscriber falls
-  behind, or the pump stops (1012), every member's connection is closed with that code.
+- **Slow members.** A frame goes out at once from the group's task, as a broadcast loop would
+  send it; a send that has to wait (its client stopped reading) is finished by a task of the
+  member's own, and the member's next frames queue behind it in a bounded outbox. So one
+  stalled client never holds its group: a member with more than `outbox_limit` frames waiting
+  has its connection closed with 1013 (as a feed that falls behind the pump is), and the rest
+  of the group goes on. If the group's own pump subscriber falls behind, or the pump stops
+  (1012), every member's connection is closed with that code.
 - **Errors stay with their member.** Nothing the group's stream yields before its feed has
   started (a bad argument, a refusal, a syntax error) is sent to anyone: every member waiting
   for that group runs its operation on its own instead, as an ungrouped subscription, and gets
@@ -26,7 +28,9 @@ on it; the access policy still runs per event (realtime.topics), as for any feed
 - **Leaving.** `complete` or a closed connection removes a member; the last one out stops the
   group's stream and its pump subscriber.
 
-The legacy `graphql-ws` protocol keeps strawberry's one stream per operation.
+The legacy `graphql-ws` protocol keeps strawberry's one stream per operation. Every feed of
+schema.subscription must take its events through `_feed`, which asks `FEED_SOURCE` for them: a
+group goes live (and lets its members in) when its feed starts.
 """
 
 from __future__ import annotations
