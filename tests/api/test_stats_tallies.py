@@ -3,6 +3,7 @@ the figures each viewer gets from them are the ones the reports give."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -143,3 +144,20 @@ async def test_anonymous_viewers_share_figures_and_their_time(
     fresh = (await coordinator.data(TOTALS))["reportStats"]
     assert (before["total"], after["total"], fresh["total"]) == (1, 1, 2)
     assert after["generatedAt"] == before["generatedAt"] < fresh["generatedAt"]
+
+
+async def test_tallies_stay_exact_when_writes_to_one_tally_run_at_once(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    citizen = await sign_in(client, world.citizen)
+    coordinator = await sign_in(client, world.coordinator)
+    # Same category, area and month: every submission and assignment moves the same two tallies.
+    made = await asyncio.gather(*(submit(citizen, world, title=f"Ổ gà số {i}") for i in range(6)))
+    answers = await asyncio.gather(
+        *(coordinator.data(ASSIGN, {"input": {"reportId": report["id"]}}) for report in made)
+    )
+    assert all(answer["assignReport"]["userErrors"] == [] for answer in answers)
+    assert await _tallies(session_factory) == await _recount(session_factory)
+    statuses = (await coordinator.data(TOTALS))["reportStats"]["byStatus"]
+    assert {"status": "ASSIGNED", "count": 6} in statuses
