@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 
+import pytest
 import websockets
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -240,3 +241,31 @@ async def test_a_refused_subscription_is_answered_on_each_socket_alone(
     for client, feed in zip(clients, feeds, strict=True):
         assert await client.error_codes(feed) == ["FORBIDDEN"]
     assert (live.pump.subscriber_count, len(groups(live))) == (0, 0)
+
+
+EVERY_FEED = {
+    "reportEvents": "($report: ID!) { reportEvents(reportId: $report)",
+    "myReportEvents": "{ myReportEvents",
+    "agencyInbox": "($agency: ID!) { agencyInbox(agencyId: $agency)",
+    "triageQueue": "{ triageQueue",
+    "publicReportEvents": "{ publicReportEvents",
+    "followedReportEvents": "{ followedReportEvents",
+}
+
+
+@pytest.mark.parametrize("field", sorted(EVERY_FEED))
+async def test_every_feed_is_shared_by_identical_subscriptions(
+    live: LiveServer, connect: Connect, writer: Writer, world: World, field: str
+) -> None:
+    report = await _public_report(writer, world)
+    query = f"subscription {EVERY_FEED[field]} {{ id }} }}"
+    variables = {
+        "report": encode_global_id("Report", report.id),
+        "agency": encode_global_id("Agency", world.agency.id),
+    }
+    variables = {name: value for name, value in variables.items() if f"${name}" in query}
+    clients = [await connect(world.coordinator) for _ in range(2)]
+    for client in clients:
+        await client.subscribe(query, variables)
+    await live.subscribed(2)
+    assert (live.pump.subscriber_count, len(groups(live))) == (1, 1)
