@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Executable, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +15,47 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+# Waiting longer for a pooled connection than an operation may last helps no one.
+POOL_TIMEOUT_SECONDS = 10.0
+
+# SQLSTATEs of a lost or refused connection: class 08, and a server shutting down, crashed or
+# still starting up (57P01-57P03).
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached now (down, restarting, killed
+    connection, pool exhausted), as opposed to a bug or a refused statement.
+
+    The cause is looked for along the whole chain: SQLAlchemy wraps the driver's error, which
+    wraps the socket's, and a failed first connection surfaces as the bare `OSError`.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        # TimeoutError: asyncpg's connect timeout (an unreachable host) comes through bare.
+        if isinstance(current, ConnectionError | TimeoutError | sa_exc.TimeoutError):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+        # asyncpg's "connection is closed" (a killed backend noticed between statements).
+        if type(current).__name__ in {"ConnectionDoesNotExistError", "InterfaceError"} and (
+            "closed" in str(current)
+        ):
+            return True
+        original = getattr(current, "orig", None)
+        current = (
+            original
+            if isinstance(original, BaseException) and id(original) not in seen
+            else current.__cause__ or current.__context__
+        )
+    return False
 
 
 def create_engine(
@@ -45,12 +87,16 @@ def create_engine(
             engine.sync_engine, "begin", lambda connection: connection.exec_driver_sql(begin)
         )
         return engine
+    # asyncpg waits 60 s for a connection by default: with the server unreachable, requests
+    # would hang that long instead of failing fast with a 503.
+    connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+    connect_args.update(kwargs.pop("connect_args", {}))
     if statement_timeout_ms:
         # A runaway query is cancelled by PostgreSQL itself, whatever the client does.
-        kwargs["connect_args"] = {
-            "server_settings": {"statement_timeout": str(statement_timeout_ms)}
-        }
+        connect_args["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
+    kwargs["connect_args"] = connect_args
     kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
     kwargs.setdefault("max_overflow", 10)
     # Stale connections (a restarted server, killed backends) are replaced, not handed out.
     kwargs.setdefault("pool_pre_ping", True)
@@ -112,4 +158,11 @@ class SessionScope:
             self._closed = True
             if self._session is not None:
                 session, self._session = self._session, None
-                await session.close()
+                try:
+                    await session.close()
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        raise
+                    # The connection died under the request (a killed backend, a restart):
+                    # the client has its answer already; drop the connection, not the pool.
+                    await session.invalidate()

@@ -17,6 +17,10 @@ _PHONE = re.compile(r"(?<!\d)(?:\+84|0084|84|0)[235789]\d{8}(?!\d)")
 def mask_phones(text: str) -> str:
     return _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
 
+# Fields a log call may add with `extra=` (schema.root: an error's code and path), as keys of
+# their own so that they can be filtered and counted.
+EXTRA_FIELDS = ("code", "path")
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -27,6 +31,10 @@ class JsonFormatter(logging.Formatter):
             "request_id": current_request_id.get(),
             "message": mask_phones(record.getMessage()),
         }
+        for field in EXTRA_FIELDS:
+            value = getattr(record, field, None)
+            if value is not None:
+                entry[field] = mask_phones(str(value))
         if record.exc_info:
             entry["exception"] = mask_phones(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
