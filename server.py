@@ -27,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
@@ -61,6 +62,7 @@ from web.metrics import MetricsMiddleware, metrics_endpoint
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_id import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
+from web.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE, DatabaseUnavailableMiddleware
 
 logger = logging.getLogger("phananh")
 
@@ -126,6 +128,21 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             _request_contexts.reset(token)
             for context in contexts:
                 await context.db.close()
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        # The database was unreachable: 503 with Retry-After, so clients and proxies retry.
+        errors = response_data.get("errors") if isinstance(response_data, dict) else None
+        if any(
+            isinstance(error, dict)
+            and (error.get("extensions") or {}).get("code") == UNAVAILABLE_CODE
+            for error in errors or []
+        ):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         state = self.app.state
@@ -363,6 +380,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
     stack = [
         Middleware(RequestIdMiddleware),
         Middleware(MetricsMiddleware),
+        Middleware(DatabaseUnavailableMiddleware),
         Middleware(
             SecurityHeadersMiddleware,
             hsts=settings.is_production,

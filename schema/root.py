@@ -17,7 +17,9 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from models.db import is_unavailable
 from schema.accounts import AccountMutations
 from schema.admin import AdminMutations
 from schema.audit import AuditQueries
@@ -30,8 +32,11 @@ from schema.query import Query
 from schema.report_mutations import ReportMutations
 from schema.subscription import EventExecutor, Subscription
 from web.request_id import current_request_id
+from web.unavailable import UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE
 
 logger = logging.getLogger("phananh.graphql")
+# A logger of its own, so that operators can silence clients' mistakes without hiding bugs.
+client_logger = logging.getLogger("phananh.graphql.client")
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -47,22 +52,64 @@ VALIDATION_RULES = [
 ]
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but errors the client caused (syntax, validation, ClientError)."""
+def _is_client_error(error: GraphQLError) -> bool:
+    """Errors the client caused: syntax, validation, ClientError."""
     original = error.original_error
     if original is None or isinstance(original, ClientError):
-        return False
+        return True
     # A ClientError raised in a resolver arrives wrapped: the wrapper's original is itself.
-    if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
-        return False
-    logger.error("unexpected error at %s", error.path, exc_info=original)
-    return True
+    return isinstance(original, GraphQLError) and bool((original.extensions or {}).get("code"))
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask everything but client errors (PhanAnhSchema.process_errors logs them all)."""
+    return not _is_client_error(error)
+
+
+def _log_error(error: GraphQLError) -> None:
+    """Client errors in one line at INFO; an outage at WARNING; anything else, a bug, at ERROR
+    with its traceback. The formatter adds the request id that the masked error carries."""
+    path = ".".join(str(key) for key in error.path or ()) or None
+    original = error.original_error
+    if _is_client_error(error):
+        code = str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
+        extra = {"code": code, "path": path}
+        client_logger.info("client error %s at %s: %s", code, path, error.message, extra=extra)
+    elif original is not None and is_unavailable(original):
+        extra = {"code": UNAVAILABLE_CODE, "path": path}
+        logger.warning("database unavailable at %s: %r", path, original, extra=extra)
+    else:
+        extra = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "path": path}
+        logger.error("unexpected error at %s", path, exc_info=original, extra=extra)
+
+
+class PhanAnhSchema(strawberry.Schema):
+    """strawberry's Schema, whose `process_errors` logs every error (before masking) at ERROR
+    with a traceback, a client's mistakes included: here each kind gets its own level."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            _log_error(error)
 
 
 class MaskUnexpectedErrors(MaskErrors):
     """strawberry's MaskErrors, plus the `INTERNAL_SERVER_ERROR` code API.md promises."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is not None and is_unavailable(original):
+            # Not a bug: the client should retry (503, see server.PhanAnhGraphQL).
+            return GraphQLError(
+                message=UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=None,
+                extensions={"code": UNAVAILABLE_CODE, "requestId": current_request_id.get()},
+            )
         return GraphQLError(
             message=self.error_message,
             nodes=error.nodes,
@@ -95,7 +142,7 @@ class Mutation(
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema, with introspection switchable (off in production unless asked for)."""
-    return strawberry.Schema(
+    return PhanAnhSchema(
         query=RootQuery,
         mutation=Mutation,
         subscription=Subscription,
