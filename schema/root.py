@@ -79,7 +79,11 @@ def _log_error(error: GraphQLError) -> None:
         extra = {"code": UNAVAILABLE_CODE, "path": path}
         logger.warning("database unavailable at %s: %r", path, original, extra=extra)
     else:
-        extra = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "path": path}
+        extra = {
+            "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
+            "path": path,
+            "request_id": current_request_id.get(),  # as in the masked error's extensions
+        }
         logger.error("unexpected error at %s", path, exc_info=original, extra=extra)
 
 
