@@ -6,39 +6,18 @@ Each function monkeypatches the application inside a `python -m bench.serve` pro
 
 from __future__ import annotations
 
-import functools
-import json
-import time
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import graphql
-from starlette.types import Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.extensions import max_aliases, query_depth_limiter
 from strawberry.types.fields.resolver import StrawberryResolver
 
-import server
 from models import policy, tables
-from models.policy import ANONYMOUS
 from resolvers import reports as report_resolvers
 from schema import reports as report_types
 from schema.context import Info
 from schema.directory import Agency, Area, Category
 from schema.timeline import Attachment
-
-
-def validation_cache() -> None:
-    """Let strawberry's ValidationCache hit: one validation rule class per limit, not per request.
-
-    schema.root passes `lambda: QueryDepthLimiter(...)` and `lambda: MaxAliasesLimiter(...)`
-    factories; each instance calls `create_validator`, which defines a new rule class, and the
-    cache is keyed by the rule classes, so every request misses and validates again. The fix in
-    schema.root: build the two rule classes once (or pass them with AddValidationRules).
-    """
-    query_depth_limiter.create_validator = functools.cache(query_depth_limiter.create_validator)
-    max_aliases.create_validator = functools.cache(max_aliases.create_validator)
-
 
 # Categories, areas and agencies: a few dozen rows that change only by an administrator.
 _directory: dict[tuple[type[Any], int], Any] = {}
@@ -85,9 +64,8 @@ def sync_nested_fields() -> None:
     tasks. Here category, area and agency come from a per-process directory cache (loaded
     on first use), and the page's attachments are fetched with the page in the same number
     of statements, so these fields resolve synchronously and the page executes without a
-    task. Proposed in schema/reports.py and resolvers/reports.py; includes `validation_cache`.
+    task. Proposed in schema/reports.py and resolvers/reports.py.
     """
-    validation_cache()
     report = report_types.Report
     _replace(
         report,
@@ -130,68 +108,6 @@ def sync_nested_fields() -> None:
     _replace(report, "attachments", attachments, list[Attachment])
 
 
-@functools.lru_cache(maxsize=256)
-def _is_query(text: str) -> bool:
-    try:
-        document = graphql.parse(text)
-    except graphql.GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)]
-    return len(operations) == 1 and operations[0].operation is graphql.OperationType.QUERY
-
-
-def public_read_cache(ttl_seconds: float = 1.0) -> None:
-    """Serve anonymous read-only operations from a per-process cache for up to a second.
-
-    Every anonymous visitor sees the same public data (models.policy), so an anonymous query's
-    response depends only on its body while nothing changes: the first request in each second
-    executes, the others get its bytes. A real cache would also drop entries when the event
-    pump sees a public event, and bound its size. Proposed in server.py (PhanAnhGraphQL.__call__,
-    after authentication). Includes `sync_nested_fields`.
-    """
-    sync_nested_fields()
-    call = GraphQL.__call__
-    cache: dict[bytes, tuple[float, list[Message]]] = {}
-
-    async def cached_call(self: Any, scope: Scope, receive: Receive, send: Send) -> None:
-        anonymous = scope["type"] == "http" and scope.get(server.ACTOR_KEY) == ANONYMOUS
-        if not anonymous or scope.get("method") != "POST":
-            await call(self, scope, receive, send)
-            return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        found = cache.get(body)
-        if found is not None and time.monotonic() - found[0] < ttl_seconds:
-            for message in found[1]:
-                await send(message)
-            return
-        sent: list[Message] = []
-
-        async def replay() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def keep(message: Message) -> None:
-            sent.append(message)
-            await send(message)
-
-        await call(self, scope, replay, keep)
-        try:
-            query = json.loads(body).get("query") or ""
-        except ValueError:
-            return
-        ok = sent and sent[0].get("status") == 200
-        if (
-            ok
-            and _is_query(query)
-            and b'"errors"' not in b"".join(m.get("body", b"") for m in sent)
-        ):
-            if len(cache) > 1000:
-                cache.clear()
-            cache[body] = (time.monotonic(), sent)
-
-    GraphQL.__call__ = cached_call  # type: ignore[method-assign]
+def no_public_cache() -> None:
+    """Run PhanAnh without its anonymous read cache (web.public_cache), for an A/B read row."""
+    os.environ["PUBLIC_CACHE_SECONDS"] = "0"

@@ -6,79 +6,13 @@ Each function monkeypatches the application inside a `python -m bench.serve` pro
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.fixes_read import validation_cache
 from models import tables
-from models.codes import format_code
 from models.errors import DomainError, UserErrorCode
 from models.geometry import point_in_ring
-from models.reports import ReportCodeCounter
-from resolvers import places, ratelimits, submission
-from resolvers.throttle import RedisThrottle, retry_after
-from schema.context import Context
-
-# Both windows checked and counted in one round trip, atomically: returns 0 when within the
-# limits (and counts the hit), else the milliseconds until the full window resets.
-CHECK_AND_HIT = """
-for i = 1, #KEYS do
-  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if count >= tonumber(ARGV[i]) then
-    return math.max(redis.call('PTTL', KEYS[i]), 1)
-  end
-end
-for i = 1, #KEYS do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[#KEYS + 1], 'NX')
-end
-return 0
-"""
-
-
-def _one_round_trip_limits() -> None:
-    """resolvers.ratelimits.enforce: one EVAL instead of four round trips (GET+PTTL, then
-    INCR+EXPIRE, for the user and again for the address), and no check-then-hit race."""
-    enforce = ratelimits.enforce
-
-    async def enforce_once(ctx: Context, operation: str) -> None:
-        throttle = ctx.services.throttle
-        if (
-            ctx.actor.is_staff
-            or ctx.actor.user_id is None
-            or not isinstance(throttle, RedisThrottle)
-        ):
-            await enforce(ctx, operation)
-            return
-        limit = ratelimits.LIMITS[operation]
-        prefix = throttle._prefix
-        keys = [
-            f"{prefix}{operation}:user:{ctx.actor.user_id}",
-            f"{prefix}{operation}:ip:{ctx.client_ip}",
-        ]
-        redis: Redis = throttle._redis
-        args = [limit.per_user, limit.per_address, limit.window_seconds]
-        wait_ms = int(await redis.eval(CHECK_AND_HIT, len(keys), *keys, *args))
-        if wait_ms:
-            wait = retry_after(wait_ms / 1000)
-            raise DomainError(UserErrorCode.RATE_LIMITED, f"Too many attempts: retry in {wait} s.")
-
-    ratelimits.enforce = enforce_once
-
-
-async def _next_code(session: AsyncSession, year: int) -> str:
-    """models.codes.next_report_code in one statement (an upsert returning the new value)."""
-    counter = ReportCodeCounter
-    statement = (
-        insert(counter)
-        .values(year=year, last_value=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last_value": counter.last_value + 1})
-        .returning(counter.last_value)
-    )
-    return format_code(year, (await session.execute(statement)).scalar_one())
-
+from resolvers import places, submission
 
 _bounded_areas: list[tables.Area] = []
 
@@ -110,16 +44,12 @@ async def _area_for_point(
     return max(containing, key=lambda area: area.depth).id
 
 
-def lean_submit() -> None:
-    """submitReport with 5 statements instead of 7 and 1 Redis round trip instead of 4.
+def cached_areas() -> None:
+    """submitReport finding the area among boundaries cached per process: one statement less.
 
-    The code counter takes one upsert, the area comes from boundaries cached per process
-    (areas change only by an administrator: a real cache needs their invalidation), the two
-    rate-limit windows one Lua script. Includes `validation_cache`. Proposed in
-    models/codes.py, resolvers/places.py and resolvers/ratelimits.py + throttle.py.
+    Areas change only by an administrator: a real cache needs their invalidation across
+    processes. (The other parts of the earlier `lean-submit` experiment, the one-upsert report
+    code and the one-round-trip rate limits, are in the application now.)
     """
-    validation_cache()
-    _one_round_trip_limits()
-    # The use case calls these through its module's names, so that is where they are swapped.
-    vars(submission)["next_report_code"] = _next_code
+    # The use case calls it through its module's name, so that is where it is swapped.
     vars(submission)["area_for_point"] = _area_for_point

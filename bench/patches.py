@@ -100,10 +100,9 @@ PATCHES: dict[str, Callable[[], dict[str, Any] | None]] = {
     "gc-stats": gc_stats,
     "debug-objects": debug_objects,
     "shared-event-results": fixes_feed.shared_event_results,
-    "validation-cache": fixes_read.validation_cache,
     "sync-nested-fields": fixes_read.sync_nested_fields,
-    "public-read-cache": fixes_read.public_read_cache,
-    "lean-submit": fixes_write.lean_submit,
+    "no-public-cache": fixes_read.no_public_cache,
+    "cached-areas": fixes_write.cached_areas,
 }
 # Server options, not application changes: the baseline runs with them too, so that both sides
 # keep the same uvicorn configuration and the ratio stays a comparison of the applications.

@@ -73,8 +73,9 @@ class Run:
     def token(self, user_id: int, role: Role = Role.CITIZEN) -> str:
         return issue_access_token(self.secret, user_id, role, None, datetime.now(UTC))[0]
 
-    def app(self, label: str = "phananh", *, patched: bool = True) -> Any:
-        return serving("phananh", self.env, self.logs, self.patches if patched else (), label)
+    def app(self, label: str = "phananh", *, patched: bool = True, **env: str) -> Any:
+        patches = self.patches if patched else ()
+        return serving("phananh", {**self.env, **env}, self.logs, patches, label)
 
     def baseline(self) -> Any:
         both = tuple(patch for patch in self.patches if patch in FOR_BOTH)
