@@ -58,7 +58,7 @@ from settings import Settings, SettingsError
 from web.console import routes as console_routes
 from web.limits import BodySizeLimitMiddleware
 from web.logs import configure_logging, uvicorn_log_config
-from web.metrics import MetricsMiddleware, metrics_endpoint
+from web.metrics import MetricsMiddleware, metrics_endpoint, record_readiness
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_id import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
@@ -234,6 +234,7 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # any failure means "not ready"; the reason goes to the log only
         logger.warning("readiness: database check failed: %s", type(exc).__name__)
     checks["broker"] = await state.broker.is_ready()
+    record_readiness(checks)
     ready = all(checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "unavailable", "checks": checks},

@@ -22,6 +22,8 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from web.metrics import BROKER_RECONNECTS
+
 logger = logging.getLogger("phananh.broker")
 
 READY_TIMEOUT_SECONDS = 2.0
@@ -160,6 +162,8 @@ class Broker:
             await pubsub.subscribe(self.channel)
             subscribed = self.listening = True
             self.subscriptions += 1
+            if self.subscriptions > 1:
+                BROKER_RECONNECTS.inc()
             logger.info("listening on %s", self.channel)
             on_connected()
             while True:

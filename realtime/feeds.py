@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from realtime.log import LoggedEvent, Position
 from realtime.topics import Topic
+from web.metrics import FEEDS_CLOSED, event_delivered
 
 if TYPE_CHECKING:
     from realtime.pump import EventPump
@@ -66,6 +67,7 @@ class Subscriber:
         if self.closed is not None:
             return
         self.closed = code
+        FEEDS_CLOSED.labels(str(int(code))).inc()
         self._items.clear()
         self._ready.set()
         if self.on_close is not None:
@@ -79,7 +81,10 @@ class Subscriber:
             await self._ready.wait()
         if self.closed is not None:
             raise SubscriberClosedError(self.closed)
-        return self._items.popleft()
+        item = self._items.popleft()
+        # Here for every feed, grouped (schema.fanout) or not: the event leaves the queue.
+        event_delivered(item.event.at, live=True)
+        return item
 
 
 async def stream(
@@ -121,6 +126,7 @@ async def _replay(
         )
         for item in page:
             if topic.accepts(item):
+                event_delivered(item.event.at, live=False)
                 yield item
         if len(page) < REPLAY_PAGE:
             return

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from realtime.broker import Broker
+from web.metrics import BROKER_FAILURES, EVENTS_PUBLISHED
 
 if TYPE_CHECKING:
     from realtime.pump import EventPump
@@ -31,4 +32,7 @@ class EventPublisher:
         try:
             await self.broker.publish(str(report_id))
         except Exception:  # the broker being down must not fail a committed mutation
+            BROKER_FAILURES.inc()
             logger.warning("could not announce events of report %s", report_id, exc_info=True)
+        else:
+            EVENTS_PUBLISHED.inc()

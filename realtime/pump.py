@@ -18,6 +18,7 @@ from realtime.broker import Broker
 from realtime.feeds import CloseCode, Subscriber, stream
 from realtime.log import START, EventLog, LoggedEvent, Position
 from realtime.topics import Topic
+from web.metrics import EVENT_LOG_READ_FAILURES
 
 logger = logging.getLogger("phananh.realtime")
 
@@ -121,6 +122,7 @@ class EventPump:
                 pending = await self._drain()
             except Exception:  # the database is down or restarting: keep trying, with backoff
                 failures += 1
+                EVENT_LOG_READ_FAILURES.inc()
                 delay = min(self.poll_seconds * failures, MAX_FAILURE_BACKOFF_SECONDS)
                 logger.warning("reading the event log failed (%d)", failures, exc_info=True)
             else:

@@ -17,6 +17,7 @@ _PHONE = re.compile(r"(?<!\d)(?:\+84|0084|84|0)[235789]\d{8}(?!\d)")
 def mask_phones(text: str) -> str:
     return _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
 
+
 # Fields a log call may add with `extra=` (schema.root: an error's code and path), as keys of
 # their own so that they can be filtered and counted.
 EXTRA_FIELDS = ("code", "path")

@@ -1,8 +1,9 @@
-"""Prometheus metrics: requests, GraphQL operations and errors, live connections, events."""
+"""Prometheus metrics: requests, GraphQL operations and errors, live connections and delivery."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -12,6 +13,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -55,6 +57,84 @@ EVENTS_PUBLISHED = Counter(
 BROKER_FAILURES = Counter(
     "phananh_broker_publish_failures_total", "Announcements the broker refused", registry=REGISTRY
 )
+
+# Live delivery (realtime.pump, realtime.feeds, realtime.broker). A "feed" is one pump
+# subscriber: an ungrouped subscription, or a group of identical ones (schema.fanout).
+SUBSCRIPTIONS_OPEN = Gauge(
+    "phananh_subscriptions_open",
+    "Open GraphQL subscriptions (every member of a shared feed counts), sampled at scrape",
+    registry=REGISTRY,
+)
+FEEDS_OPEN = Gauge(
+    "phananh_feeds_open",
+    "Pump subscribers: one per ungrouped subscription or group, sampled at scrape",
+    registry=REGISTRY,
+)
+EVENTS_DELIVERED = Counter(
+    "phananh_events_delivered_total",
+    "Events handed to a feed's stream, live or replayed from a cursor",
+    ["source"],
+    registry=REGISTRY,
+)
+DELIVERY_LAG = Histogram(
+    "phananh_event_delivery_lag_seconds",
+    "From an event's time (written in its committing transaction) to its feed's stream, live",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)
+FEEDS_CLOSED = Counter(
+    "phananh_feeds_closed_total",
+    "Feeds closed by the server: 1013 fell behind its queue bound, 1012 shutdown",
+    ["code"],
+    registry=REGISTRY,
+)
+EVENT_LOG_READ_FAILURES = Counter(
+    "phananh_event_log_read_failures_total",
+    "Failed reads of the event log by the pump (database down); it retries with backoff",
+    registry=REGISTRY,
+)
+BROKER_RECONNECTS = Counter(
+    "phananh_broker_reconnects_total",
+    "Times the broker listener subscribed again after losing its connection",
+    registry=REGISTRY,
+)
+BROKER_LISTENING = Gauge(
+    "phananh_broker_listening",
+    "1 while the broker listener is subscribed (always 1 with memory://), sampled at scrape",
+    registry=REGISTRY,
+)
+READINESS = Gauge(
+    "phananh_ready",
+    "Outcome of the last /readyz check, by check (1 passed, 0 failed)",
+    ["check"],
+    registry=REGISTRY,
+)
+
+
+def event_delivered(at: datetime, *, live: bool) -> None:
+    """Count an event handed to a feed; a live one's lag too (a replay's age is no lag)."""
+    EVENTS_DELIVERED.labels("live" if live else "replay").inc()
+    if live:
+        moment = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        DELIVERY_LAG.observe(max(0.0, (datetime.now(UTC) - moment).total_seconds()))
+
+
+def record_readiness(checks: dict[str, bool]) -> None:
+    for check, passed in checks.items():
+        READINESS.labels(check).set(1 if passed else 0)
+
+
+def _sample_live_state(state: State) -> None:
+    """Gauges read from this process's pump, feed groups and broker when scraped."""
+    pump = getattr(state, "pump", None)
+    if pump is not None:
+        groups = getattr(state, "feed_groups", None)
+        shared = groups.shared_members if groups is not None else 0
+        FEEDS_OPEN.set(pump.subscriber_count)
+        SUBSCRIPTIONS_OPEN.set(pump.subscriber_count + shared)
+    broker = getattr(state, "broker", None)
+    if broker is not None:
+        BROKER_LISTENING.set(1 if broker.is_memory or broker.listening else 0)
 
 
 def route_of(scope: Scope) -> str:
@@ -100,5 +180,6 @@ class MetricsMiddleware:
             HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
 
 
-async def metrics_endpoint(_request: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    _sample_live_state(request.app.state)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
