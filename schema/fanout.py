@@ -71,6 +71,7 @@ from realtime.topics import Topic
 from schema.context import Context
 from schema.limits import MAX_QUERY_LENGTH
 from schema.subscription import FEED_SOURCE, _socket_closer
+from web.metrics import EVENTS_DELIVERED, FEEDS_CLOSED
 
 logger = logging.getLogger("phananh.realtime")
 
@@ -223,6 +224,7 @@ class Member:
             return
         if self.catching_up or self.sender is not None:
             if len(self.outbox) + len(self.held) >= self.limit:
+                FEEDS_CLOSED.labels(str(int(CloseCode.TRY_AGAIN_LATER))).inc()
                 self.close(CloseCode.TRY_AGAIN_LATER)
             elif self.catching_up:
                 self.held.append((position, payload))
@@ -333,8 +335,12 @@ class FeedGroup:
                     text = encode(payload)
                     if isinstance(text, bytes):
                         text = text.decode()
-                    for member in list(self.members):
+                    members = list(self.members)
+                    for member in members:
                         member.deliver(self.position, text)
+                    # The group's pump subscriber counted one delivery: the others got it too.
+                    if len(members) > 1:
+                        EVENTS_DELIVERED.labels("live").inc(len(members) - 1)
         except Exception:
             logger.exception("a shared feed failed")
         finally:
@@ -367,6 +373,9 @@ class FeedGroup:
         """The pump closed the group's subscriber (fell behind, or shutting down)."""
         self.closed = code
         self.groups.forget(self)  # a subscription arriving now starts a new group
+        # The pump counted its one subscriber: every member's feed is closed with it.
+        if len(self.members) > 1:
+            FEEDS_CLOSED.labels(str(int(code))).inc(len(self.members) - 1)
         for member in list(self.members):
             member.close(code)
 

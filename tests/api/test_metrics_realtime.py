@@ -105,6 +105,24 @@ async def test_an_open_subscription_and_an_event_delivered_to_it_are_counted(
     assert _value(after, announced) - _value(before, announced) == 1
 
 
+async def test_an_event_sent_to_a_shared_feed_is_counted_once_per_subscription(
+    subscribed: Subscribed, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    second = await WSClient.connect(subscribed.server.url, subscribed.token)
+    try:
+        feed = await second.subscribe(MY_REPORT_EVENTS)  # the same feed: one group (schema.fanout)
+        await subscribed.server.subscribed(2)
+        before = await _scrape(subscribed.server)
+        await _write_events(session_factory, subscribed, 1)
+        await subscribed.client.event(subscribed.feed)
+        await second.event(feed)
+        after = await _scrape(subscribed.server)
+    finally:
+        await second.close()
+    delivered = "phananh_events_delivered_total"
+    assert _value(after, delivered, source="live") - _value(before, delivered, source="live") == 2
+
+
 async def test_a_closed_subscription_is_no_longer_counted(subscribed: Subscribed) -> None:
     await subscribed.client.close()
     async with asyncio.timeout(10):
