@@ -76,7 +76,7 @@ class Settings:
     operation_timeout_seconds: int = 30
     # Anonymous reads answered from a per-process cache until the next commit, at most this
     # long (web.public_cache); 0 turns the cache off.
-    public_cache_seconds: int = 1
+    public_cache_seconds: int = 5
     # reportStats for anonymous viewers: one computation per filter serves them this long
     # (resolvers.stats.Figures; `generatedAt` tells when); 0 computes every request.
     stats_cache_seconds: int = 60
@@ -138,7 +138,7 @@ class Settings:
             operation_timeout_seconds=_int(
                 "OPERATION_TIMEOUT_SECONDS", env.get("OPERATION_TIMEOUT_SECONDS"), 30
             ),
-            public_cache_seconds=_int("PUBLIC_CACHE_SECONDS", env.get("PUBLIC_CACHE_SECONDS"), 1),
+            public_cache_seconds=_int("PUBLIC_CACHE_SECONDS", env.get("PUBLIC_CACHE_SECONDS"), 5),
             stats_cache_seconds=_int("STATS_CACHE_SECONDS", env.get("STATS_CACHE_SECONDS"), 60),
         )
         settings.validate()

@@ -37,6 +37,7 @@ async def statements_per_request(database_url: str, secret_key: str) -> dict[str
         auto_migrate=False,
         demo_data=False,
         scheduler_interval_seconds=0,
+        public_cache_seconds=0,  # every request executes: these are its statements
     )
     app = create_app(settings)
     found: dict[str, int] = {}
