@@ -124,7 +124,10 @@ class EventPump:
                 failures += 1
                 EVENT_LOG_READ_FAILURES.inc()
                 delay = min(self.poll_seconds * failures, MAX_FAILURE_BACKOFF_SECONDS)
-                logger.warning("reading the event log failed (%d)", failures, exc_info=True)
+                # The traceback once per outage; then a line per retry, not a page.
+                logger.warning(
+                    "reading the event log failed (%d)", failures, exc_info=failures == 1
+                )
             else:
                 failures = 0
                 if pending:
