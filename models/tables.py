@@ -15,7 +15,7 @@ from models.reports import (
     ReportCodeCounter,
     ReportEvent,
 )
-from models.tallies import ReportTally
+from models.tallies import ReportDurationTally, ReportRatingTally, ReportTally
 from models.users import User
 
 __all__ = [
@@ -34,7 +34,9 @@ __all__ = [
     "RefreshToken",
     "Report",
     "ReportCodeCounter",
+    "ReportDurationTally",
     "ReportEvent",
+    "ReportRatingTally",
     "ReportTally",
     "Routing",
     "User",
