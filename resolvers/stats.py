@@ -4,6 +4,10 @@ Three passes at most, whatever is asked: one grouped count (`tallies`: status, c
 area and month with the on-time counts, from which every count figure is summed in Python — a
 million reports fall into some ten thousand groups), one for both medians, one for ratings.
 `group` (the assigned agency for scorecards) splits them per agency in those same statements.
+When the filter is one the roll-up covers (`_rolled_up`), each pass reads the roll-up
+(models.tallies) instead of the reports: counts and ratings exactly, medians from duration
+histograms once `EXACT_BELOW` reports match (approximate within one bucket, see
+resolvers.medians.histogram_median); below that, or for other filters, medians are exact.
 Anonymous viewers share figures for `STATS_CACHE_SECONDS` (see `Figures`).
 """
 
@@ -36,7 +40,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models import tables
 from models.enums import ReportStatus, Satisfaction
 from models.routing import lineage
-from resolvers.medians import Measure, medians
+from models.tallies import FIRST_RESPONSE, RESOLUTION, bucket_of
+from resolvers.medians import Measure, histogram_median, medians
 from resolvers.reports import ReportCriteria, area_subtree, report_conditions
 from schema.context import Context
 
@@ -45,6 +50,9 @@ MIN_SAMPLE = 5
 ANSWERED = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 # Vietnam keeps UTC+7 all year: months are counted in its local time on both backends.
 VIETNAM_OFFSET_HOURS = 7
+# Fewer matching reports than this and the medians are exact (a sort of that many durations is
+# cheap); from it on, over a filter the roll-up covers, they come from its histograms.
+EXACT_BELOW = 20_000
 
 Conditions = list[ColumnElement[bool]]
 # A grouping column: a mapped attribute or any column expression.
@@ -89,22 +97,44 @@ async def tallies(ctx: Context, criteria: ReportCriteria, conditions: Conditions
     """
     if not _rolled_up(criteria):
         return await count_tallies(ctx, conditions)
-    actor, tally, report = ctx.actor, tables.ReportTally, tables.Report
-    public = and_(tally.is_public, tally.status != ReportStatus.REJECTED)
+    found = await _from_tallies(ctx, criteria)
+    own = _own_unshown(ctx, conditions)
+    if own is not None:
+        found += await count_tallies(ctx, own)
+    return found
+
+
+def _own_unshown(ctx: Context, conditions: Conditions) -> Conditions | None:
+    """A citizen's matching reports the public does not see (absent from public roll-ups)."""
+    actor, report = ctx.actor, tables.Report
+    if actor.user_id is None or actor.is_staff:
+        return None
+    shown = and_(report.is_public, report.status != ReportStatus.REJECTED)
+    return [*conditions, report.reporter_id == actor.user_id, not_(shown)]
+
+
+def _covered(ctx: Context, criteria: ReportCriteria, table: Any) -> Conditions:
+    """The roll-up rows (of any of the three tables: same key columns) the filter selects."""
+    actor = ctx.actor
+    public = and_(table.is_public, table.status != ReportStatus.REJECTED)
     # The same rule as models.policy.visible_reports, on the roll-up's columns.
     visible: ColumnElement[bool]
     if actor.is_coordinator:
         visible = true()
     elif actor.is_officer:
-        visible = or_(public, tally.agency_id == actor.agency_id)
+        visible = or_(public, table.agency_id == actor.agency_id)
     else:
         visible = public
-    found = await _from_tallies(ctx, criteria, visible)
-    if actor.user_id is not None and not actor.is_staff:
-        shown = and_(report.is_public, report.status != ReportStatus.REJECTED)
-        own = and_(*conditions, report.reporter_id == actor.user_id, not_(shown))
-        found += await count_tallies(ctx, [own])
-    return found
+    conditions = [visible]
+    if criteria.statuses:
+        conditions.append(table.status.in_(criteria.statuses))
+    if criteria.category_ids:
+        conditions.append(table.category_id.in_(criteria.category_ids))
+    if criteria.agency_id is not None:
+        conditions.append(table.agency_id == criteria.agency_id)
+    if criteria.area_id is not None:
+        conditions.append(table.area_id.in_(area_subtree(criteria.area_id)))
+    return conditions
 
 
 def _rolled_up(criteria: ReportCriteria) -> bool:
@@ -119,24 +149,13 @@ def _rolled_up(criteria: ReportCriteria) -> bool:
     )
 
 
-async def _from_tallies(
-    ctx: Context, criteria: ReportCriteria, visible: ColumnElement[bool]
-) -> list[Tally]:
+async def _from_tallies(ctx: Context, criteria: ReportCriteria) -> list[Tally]:
     tally = tables.ReportTally
-    conditions = [visible]
-    if criteria.statuses:
-        conditions.append(tally.status.in_(criteria.statuses))
-    if criteria.category_ids:
-        conditions.append(tally.category_id.in_(criteria.category_ids))
-    if criteria.agency_id is not None:
-        conditions.append(tally.agency_id == criteria.agency_id)
-    if criteria.area_id is not None:
-        conditions.append(tally.area_id.in_(area_subtree(criteria.area_id)))
     keys = [tally.status, tally.category_id, tally.agency_id, tally.area_id, tally.month]
     reports = func.sum(tally.reports)
     statement = (
         select(*keys, reports, func.sum(tally.answered), func.sum(tally.on_time))
-        .where(*conditions)
+        .where(*_covered(ctx, criteria, tally))
         .group_by(*keys)
         .having(reports != 0)
     )
@@ -263,6 +282,24 @@ class Durations:
 
 
 async def durations(
+    ctx: Context,
+    criteria: ReportCriteria,
+    conditions: Conditions,
+    reports: int,
+    by_agency: bool = False,
+) -> dict[Hashable, Durations]:
+    """Both medians in hours (to 0.01 h), over the reports where each end is set.
+
+    `reports` is how many reports the filter selects: from `EXACT_BELOW` on, over a filter the
+    roll-up covers, the medians come from its histograms; otherwise they are exact.
+    """
+    if _rolled_up(criteria) and reports >= EXACT_BELOW:
+        return await _histogram_durations(ctx, criteria, conditions, by_agency)
+    group = tables.Report.assigned_agency_id if by_agency else None
+    return await exact_durations(ctx, conditions, group)
+
+
+async def exact_durations(
     ctx: Context, conditions: Conditions, group: Column | None = None
 ) -> dict[Hashable, Durations]:
     """Both medians in hours (to 0.01 h), over the reports where each end is set; exact."""
@@ -281,30 +318,93 @@ async def durations(
     found = await medians(
         ctx, measures, and_(*conditions), group, postgres=not ctx.settings.is_sqlite
     )
+    return {key: Durations(_median(*pair[0]), _median(*pair[1])) for key, pair in found.items()}
 
-    def median(count: int, value: float | None) -> Median:
-        return Median(count, round(value / 3600, 2) if value is not None else None)
 
-    return {key: Durations(median(*pair[0]), median(*pair[1])) for key, pair in found.items()}
+def _median(count: int, seconds: float | None) -> Median:
+    return Median(count, round(seconds / 3600, 2) if seconds is not None else None)
+
+
+async def _histogram_durations(
+    ctx: Context, criteria: ReportCriteria, conditions: Conditions, by_agency: bool
+) -> dict[Hashable, Durations]:
+    """Both medians interpolated in the roll-up's histograms (one statement), per agency.
+
+    A citizen's own reports the public does not see are few: bucketed here from the reports.
+    """
+    table = tables.ReportDurationTally
+    columns: list[Column] = [table.agency_id] if by_agency else []
+    statement = (
+        select(*columns, table.measure, table.bucket, func.sum(table.reports))
+        .where(*_covered(ctx, criteria, table))
+        .group_by(*columns, table.measure, table.bucket)
+    )
+    # Group -> measure -> bucket -> reports.
+    found: dict[Hashable, dict[int, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for row in await ctx.db.rows(statement):
+        key = (row[0] or None) if by_agency else None
+        found[key][int(row[-3])][int(row[-2])] += int(row[-1] or 0)
+    own = _own_unshown(ctx, conditions)
+    if own is not None:
+        report = tables.Report
+        mine = select(
+            report.assigned_agency_id,
+            report.submitted_at,
+            report.first_response_at,
+            report.resolved_at,
+        ).where(*own)
+        for agency_id, start, *ends in await ctx.db.rows(mine):
+            key = agency_id if by_agency else None
+            for measure, end in zip((FIRST_RESPONSE, RESOLUTION), ends, strict=True):
+                if end is not None:
+                    found[key][measure][bucket_of((end - start).total_seconds())] += 1
+    return {
+        key: Durations(
+            _median(*histogram_median(measures[FIRST_RESPONSE])),
+            _median(*histogram_median(measures[RESOLUTION])),
+        )
+        for key, measures in found.items()
+    }
 
 
 async def satisfaction(
-    ctx: Context, conditions: Conditions, by_agency: bool = False
+    ctx: Context, criteria: ReportCriteria, conditions: Conditions, by_agency: bool = False
 ) -> dict[Hashable, dict[Satisfaction, int]]:
-    """Ratings of matching reports per satisfaction; per rated agency for scorecards."""
+    """Ratings of matching reports per satisfaction; per rated agency for scorecards.
+
+    From the roll-up's rating counts when it covers the filter (exact either way).
+    """
     rating = tables.Rating
-    columns: list[Column] = [rating.agency_id] if by_agency else []
-    columns.append(rating.satisfaction)
-    statement = (
-        select(*columns, func.count())
-        .join(tables.Report, tables.Report.id == rating.report_id)
-        .where(*conditions)
-        .group_by(*columns)
-    )
-    found: dict[Hashable, dict[Satisfaction, int]] = defaultdict(dict)
-    for row in await ctx.db.rows(statement):
-        found[row[0] if by_agency else None][Satisfaction(row[-2])] = int(row[-1])
-    return found
+    found: dict[Hashable, dict[Satisfaction, int]] = defaultdict(lambda: defaultdict(int))
+    own: Conditions | None = conditions
+    if _rolled_up(criteria):
+        rolled = tables.ReportRatingTally
+        grouped: list[Column] = [rolled.rated_agency_id] if by_agency else []
+        grouped.append(rolled.satisfaction)
+        statement = (
+            select(*grouped, func.sum(rolled.ratings))
+            .where(*_covered(ctx, criteria, rolled))
+            .group_by(*grouped)
+        )
+        for row in await ctx.db.rows(statement):
+            if row[-1]:
+                key = (row[0] or None) if by_agency else None
+                found[key][Satisfaction(row[-2])] += int(row[-1])
+        own = _own_unshown(ctx, conditions)
+    if own is not None:
+        columns: list[Column] = [rating.agency_id] if by_agency else []
+        columns.append(rating.satisfaction)
+        statement = (
+            select(*columns, func.count())
+            .join(tables.Report, tables.Report.id == rating.report_id)
+            .where(*own)
+            .group_by(*columns)
+        )
+        for row in await ctx.db.rows(statement):
+            found[row[0] if by_agency else None][Satisfaction(row[-2])] += int(row[-1])
+    return {key: dict(counts) for key, counts in found.items()}
 
 
 @dataclass
@@ -370,14 +470,15 @@ class Scorecard:
 
 async def agency_scorecards(ctx: Context, criteria: ReportCriteria) -> list[Scorecard]:
     """Every active agency (and any other with matching reports), by name; four statements."""
-    report, agency = tables.Report, tables.Agency
+    agency = tables.Agency
     conditions = conditions_for(ctx, criteria)
     found = await tallies(ctx, criteria, conditions)
     per_agency: dict[int | None, list[Tally]] = defaultdict(list)
     for tally in found:
         per_agency[tally.agency_id].append(tally)
-    times = await durations(ctx, conditions, report.assigned_agency_id)
-    ratings = await satisfaction(ctx, conditions, by_agency=True)
+    total = sum(tally.reports for tally in found)
+    times = await durations(ctx, criteria, conditions, total, by_agency=True)
+    ratings = await satisfaction(ctx, criteria, conditions, by_agency=True)
     if criteria.agency_id is not None:
         which = agency.id == criteria.agency_id
     else:

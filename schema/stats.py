@@ -141,8 +141,11 @@ class ReportStats:
         )
 
     async def _durations(self, info: Info) -> stats.Durations:
+        # Before taking the figures' lock for the medians, which need the number of reports.
+        reports = sum(tally.reports for tally in await self._tallies(info))
         found = await self.figures.get(
-            "durations", lambda: stats.durations(info.context, self.conditions)
+            "durations",
+            lambda: stats.durations(info.context, self.criteria, self.conditions, reports),
         )
         return found.get(None, stats.Durations())  # type: ignore[no-any-return]
 
@@ -213,7 +216,8 @@ class ReportStats:
     @strawberry.field(description="Citizens' satisfaction with the results.")
     async def satisfaction(self, info: Info) -> SatisfactionFigures:
         found = await self.figures.get(
-            "satisfaction", lambda: stats.satisfaction(info.context, self.conditions)
+            "satisfaction",
+            lambda: stats.satisfaction(info.context, self.criteria, self.conditions),
         )
         return _satisfaction(found.get(None, {}), 1)
 
