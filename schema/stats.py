@@ -68,7 +68,11 @@ class OnTimeFigures:
 class DurationFigures:
     count: int = strawberry.field(description="Reports measured.")
     median_hours: float | None = strawberry.field(
-        description="The median in hours (0.01 h), counted from submission; null when too few."
+        description="The median in hours (0.01 h), counted from submission; null when too few. "
+        "Exact when the filter selects fewer than 20,000 reports or filters on more than "
+        "status, category, agency and area; otherwise interpolated in histograms whose buckets "
+        "grow 1.35-fold from one minute to a year, off by less than one bucket: under 35 % of "
+        "the exact median (under a minute below one minute), usually a few percent."
     )
 
 
