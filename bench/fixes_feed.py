@@ -11,8 +11,8 @@ import collections
 import json
 from typing import Any
 
-import server
 from schema import subscription
+from web import graphql_view
 
 
 def _frozen(value: Any) -> str:
@@ -62,7 +62,7 @@ def shared_event_results() -> None:
     subscription.EventExecutor.build_per_event_executor = build_per_event_executor  # type: ignore[method-assign]
 
     encoded: collections.OrderedDict[int, tuple[Any, str]] = collections.OrderedDict()
-    encode_json = server.PhanAnhGraphQL.encode_json
+    encode_json = graphql_view.PhanAnhGraphQL.encode_json
 
     def encode_once(self: Any, data: object) -> str | bytes:
         payload = data.get("payload") if isinstance(data, dict) else None
@@ -82,4 +82,4 @@ def shared_event_results() -> None:
                 encoded.popitem(last=False)
         return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{found[1]}}}'
 
-    server.PhanAnhGraphQL.encode_json = encode_once  # type: ignore[method-assign]
+    graphql_view.PhanAnhGraphQL.encode_json = encode_once  # type: ignore[method-assign]

@@ -104,7 +104,7 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is not None and is_unavailable(original):
-            # Not a bug: the client should retry (503, see server.PhanAnhGraphQL).
+            # Not a bug: the client should retry (503, see web.graphql_view.PhanAnhGraphQL).
             return GraphQLError(
                 message=UNAVAILABLE_MESSAGE,
                 nodes=error.nodes,

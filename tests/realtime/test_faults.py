@@ -25,6 +25,7 @@ from settings import Settings
 from tests.factories import make_event
 from tests.realtime.client import EVENT_FIELDS, WSClient
 from tests.realtime.conftest import LiveServer, World, Writer, free_socket, serve
+from web.graphql_view import websocket_options
 
 Connect = Callable[..., Awaitable[WSClient]]
 MY_REPORT_EVENTS = f"subscription {{ myReportEvents {{ {EVENT_FIELDS} }} }}"
@@ -100,9 +101,7 @@ async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
 
 
 def test_keep_alive_pings_are_on(settings: Settings) -> None:
-    from server import _websocket_options
-
-    options = _websocket_options(settings)
+    options = websocket_options(settings)
     assert options["keep_alive"] is True
     assert 15 <= options["keep_alive_interval"] <= 30
 
