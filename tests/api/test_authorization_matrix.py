@@ -338,6 +338,65 @@ async def test_who_reads_a_report_and_its_reporter(
         assert ("m-INTERNAL" in body) == (SCOPES[state][index] == "i"), (state, actor)
 
 
+# Every other way to find a report: by code, as a node, in the list, by search, as a likely
+# duplicate. Each must agree with READ (duplicates: open reports only) and with PERSONAL.
+FIND_ALL = """
+query ($id: ID!, $code: String!, $categoryId: ID!, $lat: Float!, $lng: Float!) {
+  byCode: report(code: $code) { code reporter { displayName phone } }
+  node(id: $id) { ... on Report { code reporter { displayName phone } } }
+  list: reports(first: 50) { edges { node { code reporter { displayName phone } } } }
+  search: reports(first: 50, filter: {search: "ven song"}) {
+    edges { node { code reporter { displayName phone } } }
+  }
+  similar: similarReports(latitude: $lat, longitude: $lng, categoryId: $categoryId, text: "rác") {
+    report { code reporter { displayName phone } }
+  }
+}
+"""
+OPEN_STATES = "SAP"
+
+
+@pytest.mark.parametrize("state", list(STATES))
+async def test_who_finds_a_report_by_code_node_list_search_and_duplicates(
+    client: httpx.AsyncClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    cast: Cast,
+    state: str,
+) -> None:
+    (report,) = await _reports_in(session_factory, cast, state)
+    variables = {
+        "id": encode_global_id("Report", report.id),
+        "code": report.code,
+        "categoryId": encode_global_id("Category", cast.world.category.id),
+        "lat": report.latitude,
+        "lng": report.longitude,
+    }
+    for index, actor in enumerate(ACTORS):
+        response = await client.post(
+            "/graphql",
+            json={"query": FIND_ALL, "variables": variables},
+            headers=_auth(cast.clients[actor]),
+        )
+        answer = response.json()
+        assert "errors" not in answer, (state, actor, answer)
+        data = answer["data"]
+        found = {
+            "byCode": data["byCode"] is not None,
+            "node": data["node"] is not None,
+            "list": any(e["node"]["code"] == report.code for e in data["list"]["edges"]),
+            "search": any(e["node"]["code"] == report.code for e in data["search"]["edges"]),
+            "similar": any(s["report"]["code"] == report.code for s in data["similar"]),
+        }
+        visible = READ[state][index] == "y"
+        expected = dict.fromkeys(found, visible)
+        expected["similar"] = visible and state in OPEN_STATES
+        assert found == expected, (state, actor)
+        body = json.dumps(answer, ensure_ascii=False)
+        personal = visible and PERSONAL[state][index] == "y"
+        assert (CANARY_PHONE in body) == personal, (state, actor)
+        assert (CANARY_NAME in body) == personal, (state, actor)
+
+
 @pytest.mark.parametrize("state", list(STATES))
 async def test_who_downloads_a_reports_photo(
     client: httpx.AsyncClient,
