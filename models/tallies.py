@@ -129,9 +129,12 @@ Rated = tuple[int, str]
 
 
 def month_of(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment.astimezone(UTC) + VIETNAM).strftime("%Y-%m")
+    return local_time(moment).strftime("%Y-%m")
+
+
+def local_time(moment: datetime) -> datetime:
+    """`moment` on Vietnam's clock (naive), by which reports are tallied per month."""
+    return (_aware(moment).astimezone(UTC) + VIETNAM).replace(tzinfo=None)
 
 
 def _tally(values: dict[str, Any]) -> tuple[Key, tuple[int, int, int]] | None:

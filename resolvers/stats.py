@@ -4,7 +4,8 @@ Three passes at most, whatever is asked: one grouped count (`tallies`: status, c
 area and month with the on-time counts, from which every count figure is summed in Python — a
 million reports fall into some ten thousand groups), one for both medians, one for ratings.
 `group` (the assigned agency for scorecards) splits them per agency in those same statements.
-When the filter is one the roll-up covers (`_rolled_up`), each pass reads the roll-up
+When the filter is one the roll-up covers (`_rolled_up`: status, category, agency, area and
+whole months of submission), each pass reads the roll-up
 (models.tallies) instead of the reports: counts and ratings exactly, medians from duration
 histograms once `EXACT_BELOW` reports match (approximate within one bucket, see
 resolvers.medians.histogram_median); below that, or for other filters, medians are exact.
@@ -40,7 +41,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models import tables
 from models.enums import ReportStatus, Satisfaction
 from models.routing import lineage
-from models.tallies import FIRST_RESPONSE, RESOLUTION, bucket_of
+from models.tallies import FIRST_RESPONSE, RESOLUTION, bucket_of, local_time
 from resolvers.medians import Measure, histogram_median, medians
 from resolvers.reports import ReportCriteria, area_subtree, report_conditions
 from schema.context import Context
@@ -134,19 +135,36 @@ def _covered(ctx: Context, criteria: ReportCriteria, table: Any) -> Conditions:
         conditions.append(table.agency_id == criteria.agency_id)
     if criteria.area_id is not None:
         conditions.append(table.area_id.in_(area_subtree(criteria.area_id)))
+    # Only month starts reach here (_rolled_up): from that month on, before that month.
+    if criteria.submitted_after is not None:
+        conditions.append(table.month >= _month_start(criteria.submitted_after))
+    if criteria.submitted_before is not None:
+        conditions.append(table.month < _month_start(criteria.submitted_before))
     return conditions
 
 
 def _rolled_up(criteria: ReportCriteria) -> bool:
+    """Whether the roll-up, keyed by month, holds exactly the reports the filter selects."""
     return not (
         criteria.terms
         or criteria.near is not None
         or criteria.bbox is not None
         or criteria.mine
         or criteria.overdue is not None
-        or criteria.submitted_after is not None
-        or criteria.submitted_before is not None
+        or (criteria.submitted_after is not None and _month_start(criteria.submitted_after) is None)
+        or (
+            criteria.submitted_before is not None
+            and _month_start(criteria.submitted_before) is None
+        )
     )
+
+
+def _month_start(moment: datetime) -> str | None:
+    """The month ("2026-03") that `moment` starts, in Vietnam's time; None mid-month."""
+    local = local_time(moment)
+    if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+        return None
+    return local.strftime("%Y-%m")
 
 
 async def _from_tallies(ctx: Context, criteria: ReportCriteria) -> list[Tally]:

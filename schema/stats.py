@@ -70,9 +70,11 @@ class DurationFigures:
     median_hours: float | None = strawberry.field(
         description="The median in hours (0.01 h), counted from submission; null when too few. "
         "Exact when the filter selects fewer than 20,000 reports or filters on more than "
-        "status, category, agency and area; otherwise interpolated in histograms whose buckets "
-        "grow 1.35-fold from one minute to a year, off by less than one bucket: under 35 % of "
-        "the exact median (under a minute below one minute), usually a few percent."
+        "status, category, agency, area and whole months of submission (a date range from "
+        "and to midnights starting a month in Vietnam); otherwise interpolated in histograms "
+        "whose buckets grow 1.35-fold from one minute to a year, off by less than one bucket: "
+        "under 35 % of the exact median (under a minute below one minute), usually a few "
+        "percent."
     )
 
 
