@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,18 @@ def _code(value: str, field: str = "code") -> str:
 
 
 T = TypeVar("T")
+
+
+def _audit(
+    session: AsyncSession,
+    ctx: Context,
+    action: str,
+    target_type: str,
+    target_id: object,
+    details: dict[str, Any],
+) -> None:
+    """The administrator's action, in the audit log, in the action's own transaction."""
+    audit.record(session, ctx, ctx.actor, action, target_type, target_id, details)
 
 
 async def _get(session: AsyncSession, model: type[T], pk: int | None, field: str) -> T | None:
@@ -101,8 +113,14 @@ async def create_staff_account(
         )
         session.add(user)
         await _flush_unique(session, "username")
-        audit.record(session, ctx, ctx.actor, "admin.create_staff_account", "User", user.id,
-                     {"username": name, "role": role.value, "agency_id": agency_id})  # fmt: skip
+        _audit(
+            session,
+            ctx,
+            "admin.create_staff_account",
+            "User",
+            user.id,
+            {"username": name, "role": role.value, "agency_id": agency_id},
+        )
         return user
 
 
@@ -118,8 +136,7 @@ async def set_user_active(ctx: Context, user_id: int, active: bool) -> tables.Us
         user.is_active = active
         if not active:
             await revoke_all_sessions(session, user.id, ctx.now())
-        audit.record(session, ctx, ctx.actor, "admin.set_user_active", "User", user.id,
-                     {"active": active})  # fmt: skip
+        _audit(session, ctx, "admin.set_user_active", "User", user.id, {"active": active})
     if not active:
         # After the commit, so that a connection being opened meanwhile is refused or closed.
         await end_account_everywhere(ctx.services.events.broker, user.id)
@@ -146,8 +163,14 @@ async def create_agency(
         session.add(agency)
         await _flush_unique(session, "code")
         await _set_agency_categories(session, agency.id, category_ids)
-        audit.record(session, ctx, ctx.actor, "admin.create_agency", "Agency", agency.id,
-                     {"code": agency.code, "category_ids": sorted(set(category_ids))})  # fmt: skip
+        _audit(
+            session,
+            ctx,
+            "admin.create_agency",
+            "Agency",
+            agency.id,
+            {"code": agency.code, "category_ids": sorted(set(category_ids))},
+        )
         return agency
 
 
@@ -189,8 +212,9 @@ async def create_category(
     async with ctx.sessions() as session, session.begin():
         session.add(category)
         await _flush_unique(session, "code")
-        audit.record(session, ctx, ctx.actor, "admin.create_category", "Category", category.id,
-                     {"code": category.code})  # fmt: skip
+        _audit(
+            session, ctx, "admin.create_category", "Category", category.id, {"code": category.code}
+        )
         return category
 
 
@@ -208,8 +232,14 @@ async def set_routing(
                 tables.Routing.category_id == category_id, tables.Routing.area_id == area_id
             )
         )
-        audit.record(session, ctx, ctx.actor, "admin.set_routing", "Category", category_id,
-                     {"area_id": area_id, "agency_id": agency_id})  # fmt: skip
+        _audit(
+            session,
+            ctx,
+            "admin.set_routing",
+            "Category",
+            category_id,
+            {"area_id": area_id, "agency_id": agency_id},
+        )
         if agency_id is None:
             if rule is not None:
                 await session.delete(rule)
