@@ -250,7 +250,9 @@ def _changes(session: Session) -> Deltas:
     if not reports and not ratings:
         return deltas
     connection = session.connection()
-    stored = _stored_ratings(connection, [key for key in reports if key not in ratings])
+    # A report new in this flush has no rating stored yet: only older ones are looked up.
+    older = [key for key, (before, _) in reports.items() if before is not None]
+    stored = _stored_ratings(connection, [key for key in older if key not in ratings])
     unchanged = _stored_reports(connection, [key for key in ratings if key not in reports])
     for report_id in sorted(reports.keys() | ratings.keys()):
         same = unchanged.get(report_id)
