@@ -54,35 +54,42 @@ def bucket_of(seconds: float) -> int:
     return max(bisect_right(EDGES, round(seconds, 3)) - 1, 0)
 
 
-class ReportTally(Base):
+class TallyKey:
+    """The groupings every tally is kept by: the first columns of its primary key."""
+
+    is_public: Mapped[bool] = mapped_column(Boolean, primary_key=True, sort_order=-6)
+    status: Mapped[ReportStatus] = mapped_column(
+        string_enum(ReportStatus), primary_key=True, sort_order=-5
+    )
+    category_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, sort_order=-4
+    )
+    agency_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, sort_order=-3
+    )
+    area_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, sort_order=-2
+    )
+    # "2026-03", in Vietnam's time.
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, sort_order=-1)
+
+
+class ReportTally(TallyKey, Base):
     """How many reports share one combination of the figures' groupings."""
 
     __tablename__ = "report_tallies"
 
-    is_public: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus), primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    # "2026-03", in Vietnam's time.
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     reports: Mapped[int] = mapped_column(Integer, default=0)
     # Resolved or closed with a due date, and of those resolved by it.
     answered: Mapped[int] = mapped_column(Integer, default=0)
     on_time: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReportDurationTally(Base):
+class ReportDurationTally(TallyKey, Base):
     """How many reports of one tally key took a duration within one histogram bucket."""
 
     __tablename__ = "report_duration_tallies"
 
-    is_public: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus), primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     # FIRST_RESPONSE or RESOLUTION, counted from submission.
     measure: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # An index into EDGES: the bucket starts at EDGES[bucket] seconds.
@@ -90,17 +97,11 @@ class ReportDurationTally(Base):
     reports: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReportRatingTally(Base):
+class ReportRatingTally(TallyKey, Base):
     """How many reports of one tally key were rated at one level, per rated agency."""
 
     __tablename__ = "report_rating_tallies"
 
-    is_public: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus), primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     # The agency that had the report when it was rated (scorecards), 0 for none.
     rated_agency_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     satisfaction: Mapped[Satisfaction] = mapped_column(string_enum(Satisfaction), primary_key=True)
