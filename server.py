@@ -49,6 +49,9 @@ from web.unavailable import DatabaseUnavailableMiddleware
 
 logger = logging.getLogger("phananh")
 
+# The largest WebSocket message a client may send (uvicorn closes with 1009 above it).
+WS_MAX_BYTES = 256 * 1024
+
 
 def _start_scheduler(app: Starlette) -> asyncio.Task[None] | None:
     state = app.state
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         log_config=uvicorn_log_config(settings.log_level, json_lines=settings.log_json),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        ws_max_size=256 * 1024,
+        ws_max_size=WS_MAX_BYTES,
         timeout_graceful_shutdown=10,
     )
     return 0

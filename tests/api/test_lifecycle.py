@@ -121,6 +121,24 @@ async def test_photo_of_a_report_awaiting_triage_is_hidden_from_the_public(
     assert (await client.get(url)).status_code == 404
 
 
+def _photos(count: int) -> tuple[list[None], dict[str, bytes]]:
+    return [None] * count, {f"input.attachments.{i}": jpeg_with_gps() for i in range(count)}
+
+
+async def test_five_photos_are_taken_and_a_sixth_is_refused(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    citizen = await sign_in(client, world.citizen)
+    slots, files = _photos(5)
+    data = await citizen.upload(SUBMIT, {"input": new_report(world, attachments=slots)}, files)
+    assert len(data["submitReport"]["report"]["attachments"]) == 5
+    slots, files = _photos(6)
+    data = await citizen.upload(SUBMIT, {"input": new_report(world, attachments=slots)}, files)
+    assert data["submitReport"]["report"] is None
+    assert [e["code"] for e in data["submitReport"]["userErrors"]] == ["TOO_MANY_FILES"]
+
+
 async def test_upload_that_is_not_an_image_is_a_user_error(
     client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -113,3 +113,9 @@ async def test_nul_character_in_a_variable_is_bad_input(gql: GraphQLClient) -> N
 async def test_nul_character_in_a_string_literal_is_bad_input(gql: GraphQLClient) -> None:
     query = '{ reports(filter: {search: "a\\u0000b"}) { totalCount } }'
     assert await gql.error_codes(query) == ["BAD_USER_INPUT"]
+
+
+async def test_batched_operations_are_refused(gql: GraphQLClient) -> None:
+    batch = [{"query": "{ categories { name } }"}, {"query": "{ categories { name } }"}]
+    response = await gql.http.post("/graphql", json=batch)
+    assert response.status_code == 400

@@ -21,7 +21,7 @@ from models.enums import ReportEventType, ReportStatus, Role, Satisfaction, Visi
 from models.tokens import issue_access_token
 from realtime.pump import EventPump
 from schema.fanout import FeedGroups
-from server import create_app
+from server import WS_MAX_BYTES, create_app
 from settings import Settings
 from tests.backends import Backend
 from tests.factories import (
@@ -99,7 +99,9 @@ async def serve(settings: Settings, port: int = 0) -> AsyncIterator[LiveServer]:
     """uvicorn in this event loop, on loopback, with the app's own lifespan."""
     app = create_app(settings)
     sock = free_socket(port)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app, log_level="warning", timeout_graceful_shutdown=5, ws_max_size=WS_MAX_BYTES
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

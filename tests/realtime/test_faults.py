@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import os
 import shutil
 import time
@@ -21,6 +22,7 @@ from models.enums import ReportEventType
 from realtime.broker import Broker
 from realtime.publisher import EventPublisher
 from schema.node import encode_global_id
+from server import WS_MAX_BYTES
 from settings import Settings
 from tests.factories import make_event
 from tests.realtime.client import EVENT_FIELDS, WSClient
@@ -98,6 +100,24 @@ async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
                 await socket.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4408
+
+
+async def _ping(client: WSClient, size: int) -> None:
+    """A `ping` message of exactly `size` bytes."""
+    frame = '{"type":"ping","payload":{"pad":""}}'
+    await client.socket.send(frame.replace('""', '"' + "x" * (size - len(frame)) + '"'))
+
+
+async def test_a_message_at_the_size_cap_is_read(connect: Connect) -> None:
+    client = await connect()
+    await _ping(client, WS_MAX_BYTES)
+    assert json.loads(await client.socket.recv())["type"] == "pong"
+
+
+async def test_a_message_over_the_size_cap_closes_the_socket_with_1009(connect: Connect) -> None:
+    client = await connect()
+    await _ping(client, WS_MAX_BYTES + 1)
+    assert await client.closed_with() == 1009
 
 
 def test_keep_alive_pings_are_on(settings: Settings) -> None:
