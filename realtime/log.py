@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, exists, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Executable, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import tables
@@ -260,9 +260,14 @@ class EventLog:
         """
         if not self.postgres:
             return False
-        statement = select(exists().where(_after(after)))
+        # Ordered and limited rather than EXISTS: after five runs PostgreSQL plans the prepared
+        # statement generically, and its generic EXISTS plan scans the whole table (0.5 s at
+        # a million reports, holding every delivery back); this form walks the index.
+        statement = (
+            select(_event.id).where(_after(after)).order_by(_event.tx_id, _event.id).limit(1)
+        )
         async with self.sessions() as session:
-            return bool(await session.scalar(statement))
+            return (await session.scalar(statement)) is not None
 
     async def position_of(self, event_id: int) -> Position | None:
         """Where an event stands in the log, for a cursor that names only the event."""
