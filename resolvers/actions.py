@@ -15,7 +15,7 @@ from models.workflow import Action
 from resolvers import ratelimits
 from resolvers.attachments import attachment_rows, discard, save_uploads
 from resolvers.places import suggested_agency_id, work_calendar
-from resolvers.workflow import Step, act, note_text
+from resolvers.workflow import Apply, Step, act, note_text
 from schema.context import Context
 
 MAX_RESPONSE = 10_000
@@ -240,10 +240,12 @@ async def rate_report(
         step.rating_id = row.id
         step.note = text
 
-    report = await act(ctx, report_id, Action.RATE, apply)
-    if satisfaction is not Satisfaction.DISSATISFIED and report.status is ReportStatus.RESOLVED:
-        report = await act(ctx, report_id, Action.CLOSE, _close_by_rating)
-    return report
+    def close_if_satisfied(report: tables.Report) -> tuple[Action, Apply] | None:
+        if satisfaction is not Satisfaction.DISSATISFIED and report.status is ReportStatus.RESOLVED:
+            return Action.CLOSE, _close_by_rating
+        return None
+
+    return await act(ctx, report_id, Action.RATE, apply, then=close_if_satisfied)
 
 
 async def _close_by_rating(step: Step) -> None:

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import tables
 from models.base import utcnow
+from models.enums import ReportEventType, ReportStatus
 from schema.node import encode_global_id
 from settings import Settings
 from tests.api.world import IN_EAST, IN_WEST, OUTSIDE, World, build_world, jpeg_with_gps
 from tests.conftest import GraphQLClient, sign_in
+from tests.factories import make_report
 
 FIELDS = """
   report {
@@ -207,6 +209,36 @@ async def test_full_life_from_submission_to_closure(
         ("RATED", "Người phản ánh"),
         ("CLOSED", "Người phản ánh"),
     ]
+
+
+async def test_a_satisfied_rating_and_the_closing_it_brings_commit_in_one_transaction(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    async with session_factory() as session, session.begin():
+        report = await make_report(
+            session,
+            reporter=world.citizen,
+            category=world.category,
+            status=ReportStatus.RESOLVED,
+            agency=world.environment,
+        )
+    citizen = await sign_in(client, world.citizen)
+    rid = encode_global_id("Report", report.id)
+    await citizen.data(RATE, {"input": {"reportId": rid, "satisfaction": "SATISFIED"}})
+    async with session_factory() as session:
+        events = (
+            await session.execute(
+                select(tables.ReportEvent.type, tables.ReportEvent.tx_id)
+                .where(tables.ReportEvent.report_id == report.id)
+                .order_by(tables.ReportEvent.id.desc())
+                .limit(2)
+            )
+        ).all()
+    (closed, closed_tx), (rated, rated_tx) = events
+    assert (rated, closed) == (ReportEventType.RATED, ReportEventType.CLOSED)
+    # One writing transaction (on PostgreSQL its id; SQLite writes one at a time, all 0).
+    assert closed_tx == rated_tx
 
 
 async def test_dissatisfied_rating_keeps_the_report_open_and_the_coordinator_reopens_it(
