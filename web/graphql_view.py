@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -99,6 +100,14 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             _request_contexts.reset(token)
             for context in contexts:
                 await context.db.close()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # strawberry turns only JSONDecodeError into a 400; bytes that are not UTF-8 and
+        # nesting deeper than the decoder's recursion limit must not become a 500.
+        try:
+            return super().parse_json(data)
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response

@@ -90,7 +90,7 @@ def _cacheable_key(body: bytes) -> bytes | None:
         return None
     try:
         request = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # the app answers it with a 400
         return None
     if not isinstance(request, dict) or not isinstance(request.get("query"), str):
         return None
@@ -103,7 +103,7 @@ def _cacheable_key(body: bytes) -> bytes | None:
 def _is_clean(body: bytes) -> bool:
     try:
         response = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # the app answers it with a 400
         return False
     return isinstance(response, dict) and list(response) == ["data"]
 

@@ -151,3 +151,17 @@ async def test_postgres_cancels_statements_over_the_timeout(backend: Backend) ->
                 await connection.execute(text("SELECT pg_sleep(1)"))
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"query": "\xff"}', b"[" * 100_000, b'{"query": ' + b"[" * 8_000 + b"}"],
+    ids=["invalid-utf8", "deep-array", "deep-variables"],
+)
+async def test_a_body_json_cannot_decode_is_a_400_not_a_500(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400

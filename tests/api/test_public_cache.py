@@ -129,3 +129,12 @@ async def test_a_commit_announced_by_another_process_empties_the_cache(
     misses = lookups("miss")
     await anonymous.post(PUBLIC_REPORTS)
     assert lookups("miss") == misses + 1
+
+
+async def test_an_anonymous_body_json_cannot_decode_is_a_400_not_a_500(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    response = await http.post(
+        "/graphql", content=b"[" * 8_000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
