@@ -56,3 +56,16 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime()}  # noqa: RUF012
+
+
+# Primary keys are 32-bit integers: a larger number names no row, and PostgreSQL refuses it as
+# a parameter of an int4 column rather than finding nothing.
+MAX_KEY = 2**31 - 1
+
+
+def parse_key(text: str) -> int | None:
+    """The primary key written in `text` (ASCII digits), or None when no row can have it."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_KEY)):
+        return None
+    value = int(text)
+    return value if value <= MAX_KEY else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import policy
+from models.base import parse_key
 from schema.context import Context
 
 PUBLIC_TYPES = {"Category", "Agency", "Area"}
@@ -26,9 +27,9 @@ async def load_node(ctx: Context, type_name: str, key: str) -> Any | None:
             return None
         visible = await _visible_on_report(ctx, attachment.report_id, attachment.visibility)
         return attachment if visible else None
-    if not (key.isascii() and key.isdigit()) or len(key) > 18:
+    pk = parse_key(key)
+    if pk is None:
         return None
-    pk = int(key)
     if type_name == "Report":
         report = await loaders.report.load(pk)
         return report if report and policy.can_see_report(ctx.actor, report) else None

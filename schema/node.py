@@ -7,6 +7,7 @@ import binascii
 
 import strawberry
 
+from models.base import parse_key
 from schema.errors import bad_input
 
 
@@ -36,6 +37,7 @@ def decode_global_id(global_id: str) -> tuple[str, str]:
 def decode_int_id(global_id: str, expected_type: str, field: str = "id") -> int:
     """The integer key of a global id of `expected_type`, or a BAD_USER_INPUT error."""
     type_name, key = decode_global_id(global_id)
-    if type_name != expected_type or not (key.isascii() and key.isdigit()) or len(key) > 18:
+    pk = parse_key(key) if type_name == expected_type else None
+    if pk is None:
         raise bad_input(f"Expected the id of a {expected_type}.", field=field)
-    return int(key)
+    return pk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
@@ -30,6 +31,7 @@ from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
 from schema.query import Query
 from schema.report_mutations import ReportMutations
+from schema.scalars import DATETIME
 from schema.subscription import EventExecutor, Subscription
 from web.request_id import current_request_id
 from web.unavailable import UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE
@@ -152,6 +154,8 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         # Gives every subscription event its own loaders (see schema.subscription).
         execution_context_class=EventExecutor,
+        # Instants near the ends of Python's calendar are refused as input (schema.scalars).
+        scalar_overrides={datetime: DATETIME},
         config=StrawberryConfig(disable_field_suggestions=True),
         extensions=[
             QueryLengthLimiter,

@@ -39,6 +39,21 @@ from tests.conftest import GraphQLClient
         ),
         ("{ reports(filter: {mine: true}) { totalCount } }", {}),
         ('{ areas(parentId: "QWdlbmN5OjE") { id } }', {}),
+        # A key no 32-bit primary key can hold (PostgreSQL refuses it as a parameter).
+        (
+            "query ($id: ID) { areas(parentId: $id) { id } }",
+            {"id": encode_global_id("Area", 2**31)},
+        ),
+        (
+            "query ($id: ID!) { reports(filter: {areaId: $id}) { totalCount } }",
+            {"id": encode_global_id("Area", 10**17)},
+        ),
+        # Instants Python cannot shift into UTC or into Vietnam's day.
+        ('{ reportStats(filter: {submittedAfter: "9999-12-31T20:00:00Z"}) { total } }', {}),
+        (
+            '{ reports(filter: {submittedBefore: "0001-01-01T01:00:00+05:00"}) { totalCount } }',
+            {},
+        ),
     ],
 )
 async def test_bad_read_input_is_a_typed_client_error(
@@ -52,6 +67,13 @@ async def test_bad_read_input_is_a_typed_client_error(
 async def test_unknown_global_id_of_a_known_type_is_null(gql: GraphQLClient) -> None:
     data = await gql.data(
         "query ($id: ID!) { node(id: $id) { id } }", {"id": encode_global_id("Report", 999)}
+    )
+    assert data["node"] is None
+
+
+async def test_a_global_id_beyond_any_key_is_null(gql: GraphQLClient) -> None:
+    data = await gql.data(
+        "query ($id: ID!) { node(id: $id) { id } }", {"id": encode_global_id("Area", 2**31)}
     )
     assert data["node"] is None
 

@@ -344,6 +344,20 @@ async def test_deadline_extension_needs_a_later_date(
     assert extended["extendDeadline"]["report"]["dueAt"] > due
 
 
+async def test_a_deadline_past_the_calendar_is_bad_input_not_a_500(
+    client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(session_factory)
+    as_ = await clients(client, world)
+    rid = (await submit(as_["citizen"], world))["id"]
+    await as_["coordinator"].data(ASSIGN, {"input": {"reportId": rid}})
+    codes = await as_["officer"].error_codes(
+        EXTEND,
+        {"input": {"reportId": rid, "dueAt": "9999-12-31T23:00:00-05:00", "reason": "Xa quá"}},
+    )
+    assert codes == ["BAD_USER_INPUT"]
+
+
 async def test_stale_expected_version_is_refused(
     client: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
