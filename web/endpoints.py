@@ -48,7 +48,7 @@ async def media(request: Request) -> Response:
     state = request.app.state
     try:
         actor = await authenticate(
-            state.sessions,
+            state.read_sessions,
             state.settings.secret_key,
             request.headers.get("authorization"),
             utcnow(),

@@ -69,8 +69,10 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             await _csrf_refused()(scope, receive, send)
             return
         try:
+            # Read engine: on SQLite the write engine's BEGIN IMMEDIATE would queue every
+            # signed-in request behind writers just to read one account.
             scope[ACTOR_KEY] = await authenticate(
-                state.sessions,
+                state.read_sessions,
                 state.settings.secret_key,
                 request.headers.get("authorization"),
                 utcnow(),
@@ -156,7 +158,7 @@ class PhanAnhGraphQL(GraphQL[Context, None]):
             if claims is not None and isinstance(websocket, WebSocket):
                 # Tracked before the account is read: a disable committed in between finds it.
                 connections.add(websocket, claims.user_id, claims.expires_at)
-            context.actor = await load_actor(context.sessions, claims)
+            context.actor = await load_actor(self.app.state.read_sessions, claims)
         except AuthenticationError as exc:
             if isinstance(websocket, WebSocket):
                 connections.discard(websocket)

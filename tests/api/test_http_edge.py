@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from models.db import create_engine
@@ -17,6 +18,8 @@ from resolvers import directory
 from server import create_app
 from settings import Settings
 from tests.backends import Backend
+from tests.conftest import sign_in
+from tests.factories import make_user
 from web.limits import JSON_BODY_LIMIT
 
 
@@ -165,3 +168,22 @@ async def test_a_body_json_cannot_decode_is_a_400_not_a_500(
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+async def test_a_signed_in_read_does_not_wait_for_a_writer(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    backend: Backend,
+) -> None:
+    if backend.is_postgres:
+        pytest.skip("SQLite's single writer: PostgreSQL readers never wait for writers")
+    async with session_factory() as session, session.begin():
+        user = await make_user(session)
+    reader = await sign_in(client, user)
+    # The app's write engine begins with BEGIN IMMEDIATE: this holds SQLite's write lock.
+    async with app.state.sessions() as writer, writer.begin():
+        await writer.execute(text("SELECT 1"))
+        async with asyncio.timeout(5):
+            data = await reader.data("{ viewer { displayName } }")
+    assert data["viewer"]["displayName"] == user.display_name
