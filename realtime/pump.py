@@ -151,7 +151,9 @@ class EventPump:
                 for subscriber in subscribers:
                     subscriber.offer(item)
             if batch:
-                self.position = batch[-1].position
+                # Never backwards: a subscriber arriving at an idle pump may have moved the
+                # position to the log's head while this read was in flight.
+                self.position = max(self.position, batch[-1].position)
             if len(batch) < self.batch_size:
                 break
         return await self.log.has_pending(self.position)
