@@ -69,13 +69,11 @@ from realtime.log import LoggedEvent, Position
 from realtime.pump import QUEUE_LIMIT, EventPump
 from realtime.topics import Topic
 from schema.context import Context
-from schema.limits import MAX_QUERY_LENGTH
+from schema.limits import MAX_QUERY_LENGTH, MAX_TOKENS
 from schema.subscription import FEED_SOURCE, _socket_closer
 from web.metrics import EVENTS_DELIVERED, FEEDS_CLOSED
 
 logger = logging.getLogger("phananh.realtime")
-
-MAX_PLAN_TOKENS = 1000  # as the schema's MaxTokensLimiter: longer documents run ungrouped
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -102,7 +100,7 @@ def _shape(query: str, operation_name: str | None) -> _Shape | None:
     if len(query) > MAX_QUERY_LENGTH:
         return None
     try:
-        document = graphql.parse(query, no_location=True, max_tokens=MAX_PLAN_TOKENS)
+        document = graphql.parse(query, no_location=True, max_tokens=MAX_TOKENS)
     except graphql.GraphQLError:
         return None  # strawberry reports it to the client
     operations = [

@@ -22,6 +22,7 @@ from schema.errors import ErrorCode
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_QUERY_LENGTH = 20_000  # characters of GraphQL text
+MAX_TOKENS = 1000  # lexical tokens of one document
 MAX_NODES = 10_000  # list items an operation could return, multiplied along its nesting
 
 

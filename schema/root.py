@@ -26,7 +26,7 @@ from schema.admin import AdminMutations
 from schema.audit import AuditQueries
 from schema.errors import ClientError, ErrorCode
 from schema.follows import FollowMutations
-from schema.limits import NodeBudgetRule, NulCharacterRule, QueryLengthLimiter
+from schema.limits import MAX_TOKENS, NodeBudgetRule, NulCharacterRule, QueryLengthLimiter
 from schema.observability import OperationMetrics
 from schema.partners import PartnerMutations
 from schema.query import Query
@@ -42,7 +42,6 @@ client_logger = logging.getLogger("phananh.graphql.client")
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
-MAX_TOKENS = 1000
 
 # Built once: ValidationCache keys on the rule classes, and strawberry's QueryDepthLimiter and
 # MaxAliasesLimiter make new ones per operation, so nothing would ever hit the cache.

@@ -189,7 +189,7 @@ def _csrf_refused() -> JSONResponse:
 def _timed_out() -> JSONResponse:
     message = "The operation took too long and was stopped. Ask for less, or try again."
     body = {"data": None, "errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]}
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _unauthenticated(message: str) -> JSONResponse:

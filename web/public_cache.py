@@ -24,6 +24,7 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schema.limits import MAX_TOKENS
 from web.metrics import REGISTRY
 
 MAX_KEY_BYTES = 16 * 1024
@@ -75,7 +76,8 @@ class PublicResponseCache:
 @functools.lru_cache(maxsize=1024)
 def _is_query(document: str, operation_name: str | None) -> bool:
     try:
-        definitions = parse(document).definitions
+        # Bounded as strawberry's own parse is (MaxTokensLimiter): this one runs first.
+        definitions = parse(document, no_location=True, max_tokens=MAX_TOKENS).definitions
     except GraphQLError:
         return False
     operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
