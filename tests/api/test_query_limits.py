@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from schema.limits import MAX_QUERY_LENGTH
-from schema.root import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from schema.limits import MAX_QUERY_LENGTH, MAX_TOKENS
+from schema.root import MAX_ALIASES, MAX_DEPTH
 from tests.conftest import GraphQLClient
 
 
