@@ -7,6 +7,7 @@ through the predicates, so a new query cannot forget a rule. No I/O here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
@@ -59,14 +60,33 @@ def visible_reports(actor: Actor) -> ColumnElement[bool]:
     it is rejected (even after having been forwarded and returned), only its author and the staff
     who handle it see it.
     """
+    return visible_rows(
+        actor,
+        is_public=Report.is_public,
+        status=Report.status,
+        agency_id=Report.assigned_agency_id,
+        reporter_id=Report.reporter_id,
+    )
+
+
+def visible_rows(
+    actor: Actor, *, is_public: Any, status: Any, agency_id: Any, reporter_id: Any = None
+) -> ColumnElement[bool]:
+    """`visible_reports` over any table with a report's columns (the statistics roll-ups have
+    no reporter: a citizen's own unpublished reports are counted from `reports`)."""
     if actor.is_coordinator:
         return true()
-    public = and_(Report.is_public, Report.status != ReportStatus.REJECTED)
+    public = publicly_shown(is_public, status)
     if actor.is_officer:
-        return or_(public, Report.assigned_agency_id == actor.agency_id)
-    if actor.user_id is not None:
-        return or_(public, Report.reporter_id == actor.user_id)
+        return or_(public, agency_id == actor.agency_id)
+    if actor.user_id is not None and reporter_id is not None:
+        return or_(public, reporter_id == actor.user_id)
     return public
+
+
+def publicly_shown(is_public: Any, status: Any) -> ColumnElement[bool]:
+    """What everyone sees: forwarded and not rejected."""
+    return and_(is_public, status != ReportStatus.REJECTED)
 
 
 def is_public(report: Report) -> bool:

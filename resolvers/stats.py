@@ -32,13 +32,11 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
-    or_,
     select,
-    true,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models import tables
+from models import policy, tables
 from models.enums import ReportStatus, Satisfaction
 from models.routing import lineage
 from models.tallies import FIRST_RESPONSE, RESOLUTION, bucket_of, local_time
@@ -110,22 +108,16 @@ def _own_unshown(ctx: Context, conditions: Conditions) -> Conditions | None:
     actor, report = ctx.actor, tables.Report
     if actor.user_id is None or actor.is_staff:
         return None
-    shown = and_(report.is_public, report.status != ReportStatus.REJECTED)
+    shown = policy.publicly_shown(report.is_public, report.status)
     return [*conditions, report.reporter_id == actor.user_id, not_(shown)]
 
 
 def _covered(ctx: Context, criteria: ReportCriteria, table: Any) -> Conditions:
     """The roll-up rows (of any of the three tables: same key columns) the filter selects."""
     actor = ctx.actor
-    public = and_(table.is_public, table.status != ReportStatus.REJECTED)
-    # The same rule as models.policy.visible_reports, on the roll-up's columns.
-    visible: ColumnElement[bool]
-    if actor.is_coordinator:
-        visible = true()
-    elif actor.is_officer:
-        visible = or_(public, table.agency_id == actor.agency_id)
-    else:
-        visible = public
+    visible = policy.visible_rows(
+        actor, is_public=table.is_public, status=table.status, agency_id=table.agency_id
+    )
     conditions = [visible]
     if criteria.statuses:
         conditions.append(table.status.in_(criteria.statuses))
