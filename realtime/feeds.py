@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from realtime.log import LoggedEvent, Position
-from realtime.topics import Topic
+from realtime.topics import FollowTopic, Topic
 from web.metrics import FEEDS_CLOSED, event_delivered
 
 if TYPE_CHECKING:
@@ -122,7 +122,11 @@ async def _replay(
     position = after
     while True:
         page = await pump.log.read(
-            position, limit=REPLAY_PAGE, upto=upto, conditions=topic.conditions()
+            position,
+            limit=REPLAY_PAGE,
+            upto=upto,
+            conditions=topic.conditions(),
+            followers=isinstance(topic, FollowTopic),
         )
         for item in page:
             if topic.accepts(item):

@@ -167,8 +167,12 @@ class EventLog:
         limit: int,
         upto: Position | None = None,
         conditions: Sequence[ColumnElement[bool]] = (),
+        followers: bool = True,
     ) -> list[LoggedEvent]:
         """Up to `limit` stable events after `after` (and at most `upto`), oldest first.
+
+        `followers`: also look up who follows the events' reports and areas (while any
+        followed-events feed is open); a replay for another kind of feed has no use for it.
 
         One statement joins what the policy and the filters need, so that deciding who receives
         an event costs no further query, however many subscribers there are.
@@ -188,7 +192,10 @@ class EventLog:
             if upto is None:  # everything up to `upto` was stable when it was handed out
                 statement = statement.where(*await self._stable(session))
             rows = (await session.execute(statement)).all()
-        followers = await self._followers({(report.id, path) for _, report, path, _ in rows})
+        targets: set[tuple[int, str | None]] = set()
+        if followers:
+            targets = {(report.id, path) for _, report, path, _ in rows}
+        following = await self._followers(targets)
         loaders = Loaders(StatementScope(self.sessions))
         batch = []
         for event, report, area_path, rating in rows:
@@ -204,7 +211,7 @@ class EventLog:
                     area_path,
                     satisfaction,
                     loaders,
-                    followers.get((report.id, area_path), frozenset()),
+                    following.get((report.id, area_path), frozenset()),
                 )
             )
         return batch
